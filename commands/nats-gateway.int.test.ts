@@ -1,0 +1,145 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import { pino } from 'pino';
+import { v7 as uuidv7 } from 'uuid';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPostgresEventStore } from '../infra/event-store/postgres/open.ts';
+import type { PostgresEventStore } from '../infra/event-store/postgres/postgres-event-store.ts';
+import { connectNats } from '../infra/nats.ts';
+import { createTestSchema, uniqueName } from '../infra/postgres/test-database.ts';
+import type { TestSchema } from '../infra/postgres/test-database.ts';
+import type { CommandBus } from './command-bus.ts';
+import type { Reply } from './envelope.ts';
+import { startCommandGateway } from './nats-gateway.ts';
+import type { CommandGateway } from './nats-gateway.ts';
+import { openCommandSide } from './open.ts';
+import { seatsCommands } from './test/seats.ts';
+
+const logger = pino({ level: 'silent' });
+const NATS_URL = process.env['TEST_NATS_URL'] ?? 'nats://127.0.0.1:4222';
+const encode = (value: unknown): Uint8Array =>
+  new TextEncoder().encode(typeof value === 'string' ? value : JSON.stringify(value));
+
+describe('NATS command gateway (real NATS and Postgres)', () => {
+  let db: TestSchema;
+  let store: PostgresEventStore;
+  let bus: CommandBus;
+  let server: NatsConnection;
+  let client: NatsConnection;
+  let gateway: CommandGateway;
+  // A subject space of this run's own, so parallel runs never answer each other.
+  const prefix = `test.${uniqueName('gw')}.cmd`;
+
+  beforeAll(async () => {
+    db = await createTestSchema('cmd_gw', 8);
+    store = await openPostgresEventStore({ pool: db.pool, schema: db.schema });
+    ({ bus } = await openCommandSide({
+      pool: db.pool,
+      store,
+      schema: db.schema,
+      definitions: seatsCommands,
+      logger,
+    }));
+    const config = { url: NATS_URL, user: null, password: null, token: null, credsFile: null, name: 'test' };
+    server = await connectNats(config);
+    client = await connectNats(config);
+    gateway = startCommandGateway(server, bus, logger, { prefix, queue: prefix });
+  });
+  afterAll(async () => {
+    await client.close();
+    await server.close();
+    await db.drop();
+  });
+
+  const request = async (name: string, body: unknown): Promise<Reply> => {
+    const msg = await client.request(`${prefix}.${name}`, encode(body), { timeout: 10_000 });
+    return msg.json<Reply>();
+  };
+
+  it('answers accepted over request/reply', async () => {
+    const venueId = `v${uuidv7()}`;
+    const reply = await request('venue.add-seats', { commandId: uuidv7(), data: { venueId, count: 4 } });
+    expect(reply).toMatchObject({ status: 'accepted', streamId: `venue-${venueId}`, revision: 0 });
+  });
+
+  it('refuses malformed JSON, unknown subjects, wrong types and huge payloads with their codes, writing nothing', async () => {
+    const head = await store.headPosition();
+    expect(await request('venue.add-seats', '{"commandId": "x", "data": ')).toMatchObject({
+      status: 'refused',
+      code: 'MALFORMED_JSON',
+    });
+    expect(await request('venue.teleport', { commandId: 'c', data: {} })).toMatchObject({
+      status: 'refused',
+      code: 'UNKNOWN_COMMAND',
+    });
+    expect(
+      await request('venue.add-seats', { commandId: 'c', data: { venueId: 'v', count: 'many' } }),
+    ).toMatchObject({
+      status: 'refused',
+      code: 'VALIDATION_FAILED',
+    });
+    expect(
+      await request('venue.add-seats', { commandId: 'c', data: { venueId: 'v', count: -3 } }),
+    ).toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
+    const huge = { commandId: 'c', data: { venueId: 'v', count: 1, pad: 'x'.repeat(200_000) } };
+    expect(await request('venue.add-seats', huge)).toMatchObject({
+      status: 'refused',
+      code: 'PAYLOAD_TOO_LARGE',
+    });
+    expect(await store.readAll({ after: head })).toEqual([]);
+  });
+
+  it('two gateways in one queue group share the requests; each request is handled once', async () => {
+    const second = await connectNats({
+      url: NATS_URL,
+      user: null,
+      password: null,
+      token: null,
+      credsFile: null,
+      name: 'second',
+    });
+    let secondHandled = 0;
+    const counting = {
+      executeBytes: (name: string, payload: Uint8Array) => {
+        secondHandled++;
+        return bus.executeBytes(name, payload);
+      },
+    } as unknown as CommandBus;
+    const other = startCommandGateway(second, counting, logger, { prefix, queue: prefix });
+    try {
+      const venueId = `v${uuidv7()}`;
+      await request('venue.add-seats', { commandId: uuidv7(), data: { venueId, count: 1000 } });
+      const replies = await Promise.all(
+        Array.from({ length: 60 }, (_, i) =>
+          request('venue.hold-seats', { commandId: uuidv7(), data: { venueId, holdId: `h${i}`, count: 1 } }),
+        ),
+      );
+      expect(replies.every((r) => r.status === 'accepted')).toBe(true);
+      expect(secondHandled).toBeGreaterThan(0);
+      expect(secondHandled).toBeLessThan(61);
+      expect((await store.readStream(`venue-${venueId}`)).filter((e) => e.type === 'SeatsHeld')).toHaveLength(
+        60,
+      );
+    } finally {
+      await other.drain();
+      await second.close();
+    }
+  });
+
+  it('drain answers every request already taken before it resolves', async () => {
+    const venueId = `v${uuidv7()}`;
+    const pending = Array.from({ length: 30 }, (_, i) =>
+      request('venue.add-seats', { commandId: uuidv7(), data: { venueId: `${venueId}${i % 3}`, count: 1 } }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await gateway.drain();
+    const settled = await Promise.allSettled(pending);
+    const answered = settled.filter((s) => s.status === 'fulfilled').map((s) => s.value);
+    // Everything taken before the drain was answered and written; nothing taken was dropped.
+    const written = (await Promise.all([0, 1, 2].map((i) => store.readStream(`venue-${venueId}${i}`)))).flat()
+      .length;
+    expect(answered.every((r) => r.status === 'accepted')).toBe(true);
+    expect(written).toBe(answered.length);
+  });
+});

@@ -1,0 +1,380 @@
+import type pg from 'pg';
+import { v7 as uuidv7 } from 'uuid';
+import type { Logger } from 'pino';
+import { Expected, formatPosition } from '../infra/event-store/port.ts';
+import type { EventMetadata, JsonValue, NewEvent } from '../infra/event-store/port.ts';
+import type { PostgresEventStore } from '../infra/event-store/postgres/postgres-event-store.ts';
+import type { CommandJournal, JournalEntry } from './journal/command-journal.ts';
+import type { Aggregate } from './definition.ts';
+import { refused } from './envelope.ts';
+import type { AcceptedReply, CommandEnvelope, Reply } from './envelope.ts';
+
+type DomainEvent = Readonly<{ type: string; data: unknown }>;
+type AnyAggregate = Aggregate<unknown, DomainEvent, unknown>;
+
+/** A validated command on its way to its stream. */
+export type Submission = Readonly<{
+  envelope: CommandEnvelope;
+  aggregate: AnyAggregate;
+  streamId: string;
+  command: unknown;
+  fingerprint: string;
+}>;
+
+type Pending = Submission & Readonly<{ resolve: (reply: Reply) => void }>;
+
+type Snapshot = Readonly<{ revision: number; state: unknown }>;
+
+export type StreamProcessorOptions = Readonly<{
+  pool: pg.Pool;
+  store: PostgresEventStore;
+  journal: CommandJournal;
+  logger: Logger;
+  /** Commands decided together and appended in one transaction (group commit). */
+  maxGroupSize?: number;
+  /** Attempts when another process wrote the stream meanwhile. */
+  maxAttempts?: number;
+  /** Streams whose folded state stays cached between commands. */
+  cacheSize?: number;
+}>;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Commands for one stream are queued and decided one after the other on a
+ * cached state; whatever queued up meanwhile is appended together in one
+ * transaction with its journal entries, each command still getting its own
+ * reply. A hot SKU thus costs one commit per group, not one per command, and
+ * never reloads its stream while this process is its only writer. When another
+ * process wrote first, the append's expected revision fails, the cache entry is
+ * dropped, and the group is decided again on the reloaded stream (bounded,
+ * with jitter). Overselling is impossible either way: every append states the
+ * revision its decisions were made on.
+ */
+export class StreamProcessor {
+  readonly #options: Required<StreamProcessorOptions>;
+  readonly #queues = new Map<string, Pending[]>();
+  readonly #cache = new Map<string, Snapshot>();
+  readonly #running = new Set<Promise<void>>();
+
+  constructor(options: StreamProcessorOptions) {
+    this.#options = { maxGroupSize: 200, maxAttempts: 8, cacheSize: 20_000, ...options };
+  }
+
+  submit(submission: Submission): Promise<Reply> {
+    return new Promise((resolve) => {
+      const queue = this.#queues.get(submission.streamId);
+      if (queue !== undefined) {
+        queue.push({ ...submission, resolve });
+        return;
+      }
+      this.#queues.set(submission.streamId, [{ ...submission, resolve }]);
+      const run = this.#drain(submission.streamId).finally(() => this.#running.delete(run));
+      this.#running.add(run);
+    });
+  }
+
+  /** Resolves once every submitted command has its reply. */
+  async idle(): Promise<void> {
+    while (this.#running.size > 0) await Promise.all(this.#running);
+  }
+
+  async #drain(streamId: string): Promise<void> {
+    for (;;) {
+      const queue = this.#queues.get(streamId);
+      if (queue === undefined || queue.length === 0) {
+        this.#queues.delete(streamId);
+        return;
+      }
+      const group = queue.splice(0, this.#options.maxGroupSize);
+      try {
+        await this.#process(streamId, group);
+      } catch (error) {
+        this.#cache.delete(streamId);
+        this.#options.logger.error({ err: error, streamId }, 'command group failed');
+        for (const item of group)
+          item.resolve(
+            refused(
+              item.envelope.commandId,
+              'UNAVAILABLE',
+              'the event store is unavailable; retry with the same command id',
+            ),
+          );
+      }
+    }
+  }
+
+  async #process(streamId: string, group: readonly Pending[]): Promise<void> {
+    let open = group;
+    for (let attempt = 1; attempt <= this.#options.maxAttempts; attempt++) {
+      open = await this.#answerFromJournal(open);
+      if (open.length === 0) return;
+      const snapshot =
+        this.#cache.get(streamId) ?? (await this.#load(streamId, (open[0] as Pending).aggregate));
+      const outcome = this.#decide(streamId, snapshot, open);
+      const written = await this.#write(streamId, snapshot, outcome);
+      if (written) return;
+      this.#cache.delete(streamId);
+      await sleep(Math.random() * 2 ** attempt);
+    }
+    for (const item of open) {
+      item.resolve(
+        refused(
+          item.envelope.commandId,
+          'CONFLICT',
+          `stream ${streamId} kept changing; retry with the same command id`,
+        ),
+      );
+    }
+  }
+
+  /** Replies already given to these command ids; returns the rest. */
+  async #answerFromJournal(items: readonly Pending[]): Promise<readonly Pending[]> {
+    const known = await this.#options.journal.find([...new Set(items.map((i) => i.envelope.commandId))]);
+    return items.filter((item) => {
+      const entry = known.get(item.envelope.commandId);
+      if (entry === undefined) return true;
+      item.resolve(
+        entry.fingerprint === item.fingerprint
+          ? entry.reply
+          : refused(
+              item.envelope.commandId,
+              'COMMAND_ID_REUSED',
+              'this command id was already used for a different command',
+            ),
+      );
+      return false;
+    });
+  }
+
+  async #load(streamId: string, aggregate: AnyAggregate): Promise<Snapshot> {
+    const { evolve, initialState } = aggregate.decider;
+    let state = initialState();
+    let revision = -1;
+    for (;;) {
+      const events = await this.#options.store.readStream(streamId, { fromRevision: revision + 1 });
+      for (const event of events) {
+        state = evolve(state, { type: event.type, data: event.data });
+        revision = event.revision;
+      }
+      if (events.length < 10_000) return { revision, state };
+    }
+  }
+
+  #decide(streamId: string, snapshot: Snapshot, items: readonly Pending[]): GroupOutcome {
+    const events: NewEvent[] = [];
+    const answers: Answer[] = [];
+    const first = new Map<string, Pending>();
+    let state = snapshot.state;
+    for (const item of items) {
+      const { commandId } = item.envelope;
+      const earlier = first.get(commandId);
+      if (earlier !== undefined) {
+        answers.push({ kind: 'same-as', item, of: earlier });
+        continue;
+      }
+      first.set(commandId, item);
+      const { decide, evolve } = item.aggregate.decider;
+      try {
+        const decision = decide(item.command, state);
+        if (!decision.ok) {
+          answers.push({
+            kind: 'final',
+            item,
+            reply: refused(commandId, decision.error.code, decision.error.message),
+          });
+          continue;
+        }
+        if (decision.events.length === 0) {
+          answers.push({ kind: 'noop', item });
+          continue;
+        }
+        let next = state;
+        for (const event of decision.events) next = evolve(next, event);
+        const from = snapshot.revision + events.length + 1;
+        for (const event of decision.events) {
+          events.push({
+            eventId: uuidv7(),
+            type: event.type,
+            data: event.data as JsonValue,
+            metadata: this.#metadata(item.envelope),
+          });
+        }
+        state = next;
+        answers.push({
+          kind: 'events',
+          item,
+          from,
+          count: decision.events.length,
+          index: events.length - decision.events.length,
+        });
+      } catch (error) {
+        // A bug, not a refusal: answered, logged, and not journaled, so a fixed
+        // handler gives the real answer to a retry.
+        this.#options.logger.error({ err: error, commandId, streamId }, 'decider threw');
+        answers.push({
+          kind: 'unjournaled',
+          item,
+          reply: refused(commandId, 'INTERNAL_ERROR', 'the command could not be handled'),
+        });
+      }
+    }
+    return { events, answers, state };
+  }
+
+  #metadata(envelope: CommandEnvelope): EventMetadata {
+    return {
+      commandId: envelope.commandId,
+      causationId: envelope.commandId,
+      correlationId: envelope.metadata.correlationId ?? envelope.commandId,
+      actor: envelope.metadata.actor,
+    };
+  }
+
+  /** False when another writer got there first: the group is decided again. */
+  async #write(streamId: string, snapshot: Snapshot, outcome: GroupOutcome): Promise<boolean> {
+    const { store, journal, pool } = this.#options;
+    if (outcome.events.length === 0) {
+      const replies = this.#replies(streamId, snapshot, outcome, null);
+      const recorded = await journal.record(pool, this.#entries(streamId, outcome, replies));
+      // Recorded meanwhile by another process: its first answer wins, found on the next attempt.
+      if (
+        outcome.answers.some(
+          (a) => a.kind !== 'unjournaled' && a.kind !== 'same-as' && !recorded.has(a.item.envelope.commandId),
+        )
+      ) {
+        return false;
+      }
+      this.#remember(streamId, snapshot);
+      this.#resolve(outcome, replies);
+      return true;
+    }
+    const client = await pool.connect();
+    try {
+      await client.query('begin');
+      const expectedRevision =
+        snapshot.revision < 0 ? Expected.noStream : Expected.revision(snapshot.revision);
+      const result = await store.appendWith(client, streamId, outcome.events, { expectedRevision });
+      if (!result.ok) {
+        await client.query('rollback');
+        return false;
+      }
+      const replies = this.#replies(streamId, snapshot, outcome, formatPosition(result.position));
+      const entries = this.#entries(streamId, outcome, replies);
+      const recorded = await journal.record(client, entries);
+      if (recorded.size < entries.length) {
+        await client.query('rollback');
+        return false;
+      }
+      await client.query('commit');
+      store.notifyAppended();
+      this.#remember(streamId, { revision: result.nextExpectedRevision, state: outcome.state });
+      this.#resolve(outcome, replies);
+      return true;
+    } catch (error) {
+      await client.query('rollback').catch(() => undefined);
+      // Two writers raced for the same revision inside transactions: decide again.
+      if ((error as { code?: string }).code === '23505') return false;
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  #replies(
+    streamId: string,
+    snapshot: Snapshot,
+    outcome: GroupOutcome,
+    position: string | null,
+  ): ReadonlyMap<Answer, Reply> {
+    const replies = new Map<Answer, Reply>();
+    let revision = snapshot.revision;
+    for (const answer of outcome.answers) {
+      if (answer.kind === 'final' || answer.kind === 'unjournaled') {
+        replies.set(answer, answer.reply);
+      } else if (answer.kind === 'events') {
+        revision = answer.from + answer.count - 1;
+        const events = outcome.events.slice(answer.index, answer.index + answer.count).map((event, i) => ({
+          eventId: event.eventId ?? '',
+          type: event.type,
+          revision: answer.from + i,
+        }));
+        const reply: AcceptedReply = {
+          status: 'accepted',
+          commandId: answer.item.envelope.commandId,
+          streamId,
+          revision,
+          position,
+          events,
+        };
+        replies.set(answer, reply);
+      } else if (answer.kind === 'noop') {
+        replies.set(answer, {
+          status: 'accepted',
+          commandId: answer.item.envelope.commandId,
+          streamId,
+          revision,
+          position: null,
+          events: [],
+        });
+      }
+    }
+    return replies;
+  }
+
+  #entries(streamId: string, outcome: GroupOutcome, replies: ReadonlyMap<Answer, Reply>): JournalEntry[] {
+    const entries: JournalEntry[] = [];
+    for (const answer of outcome.answers) {
+      const reply = replies.get(answer);
+      if (reply === undefined || answer.kind === 'unjournaled' || answer.kind === 'same-as') continue;
+      entries.push({
+        commandId: answer.item.envelope.commandId,
+        fingerprint: answer.item.fingerprint,
+        streamId,
+        reply,
+      });
+    }
+    return entries;
+  }
+
+  #resolve(outcome: GroupOutcome, replies: ReadonlyMap<Answer, Reply>): void {
+    const byCommand = new Map<string, Reply>();
+    for (const answer of outcome.answers) {
+      const reply = replies.get(answer);
+      if (reply === undefined) continue;
+      byCommand.set(answer.item.envelope.commandId, reply);
+      answer.item.resolve(reply);
+    }
+    for (const answer of outcome.answers) {
+      if (answer.kind !== 'same-as') continue;
+      const reply = byCommand.get(answer.of.envelope.commandId);
+      answer.item.resolve(
+        reply === undefined || answer.item.fingerprint !== answer.of.fingerprint
+          ? refused(
+              answer.item.envelope.commandId,
+              'COMMAND_ID_REUSED',
+              'this command id was already used for a different command',
+            )
+          : reply,
+      );
+    }
+  }
+
+  #remember(streamId: string, snapshot: Snapshot): void {
+    this.#cache.delete(streamId);
+    this.#cache.set(streamId, snapshot);
+    if (this.#cache.size > this.#options.cacheSize) {
+      const oldest = this.#cache.keys().next();
+      if (oldest.done !== true) this.#cache.delete(oldest.value);
+    }
+  }
+}
+
+type Answer =
+  | Readonly<{ kind: 'events'; item: Pending; from: number; count: number; index: number }>
+  | Readonly<{ kind: 'noop'; item: Pending }>
+  | Readonly<{ kind: 'final'; item: Pending; reply: Reply }>
+  | Readonly<{ kind: 'unjournaled'; item: Pending; reply: Reply }>
+  | Readonly<{ kind: 'same-as'; item: Pending; of: Pending }>;
+
+type GroupOutcome = Readonly<{ events: readonly NewEvent[]; answers: readonly Answer[]; state: unknown }>;

@@ -1,0 +1,1 @@
+export * from './fees.ts';

@@ -1,0 +1,3 @@
+export * from './decider.ts';
+export * from './money.ts';
+export * from './time.ts';

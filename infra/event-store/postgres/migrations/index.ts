@@ -1,0 +1,11 @@
+import type { MigrationSet } from '../../../postgres/migrate.ts';
+import { eventsMigration } from './2026-11-23T0900-events.ts';
+
+/** The event store's migrations, in the schema it is configured for. */
+export const eventStoreMigrations = (schema: string): MigrationSet => ({
+  name: 'event_store',
+  schema,
+  migrations: {
+    '2026-11-23T0900-events': eventsMigration(schema),
+  },
+});
