@@ -1,4 +1,5 @@
 import type { Decider } from './shared/index.ts';
+import { category as inventoryCategory, inventoryDecider } from './inventory/index.ts';
 import { category as listingCategory, listingDecider } from './listing/index.ts';
 import { category as orderCategory, orderDecider } from './order/index.ts';
 import { category as sellerCategory, sellerAccountDecider } from './seller-account/index.ts';
@@ -12,5 +13,6 @@ type AnyDecider = Decider<never, never, unknown>;
 export const aggregates: Readonly<Record<string, AnyDecider>> = {
   [listingCategory]: listingDecider as unknown as AnyDecider,
   [orderCategory]: orderDecider as unknown as AnyDecider,
+  [inventoryCategory]: inventoryDecider as unknown as AnyDecider,
   [sellerCategory]: sellerAccountDecider as unknown as AnyDecider,
 };

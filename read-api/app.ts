@@ -1,18 +1,56 @@
-import Fastify from 'fastify';
-import type { FastifyInstance, RawServerDefault } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import Fastify from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyPluginAsync,
+  FastifyReply,
+  FastifyRequest,
+  RawServerDefault,
+} from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { Type } from 'typebox';
 import type { Config } from '../infra/config.ts';
-import { PROBLEM_CONTENT_TYPE, ProblemSchema, problem } from './problem.ts';
+import { createKysely } from '../infra/postgres/database.ts';
+import type { ReadModelDatabase } from '../projections/read-models/schema.ts';
+import { readCheckpoints, readProjectionStatus } from '../projections/read-models/status.ts';
+import { identify, requireScope } from './auth.ts';
+import type { Scope } from './auth.ts';
+import { etagOnSend } from './caching.ts';
+import { apiError, errorHandler, sendProblem } from './errors.ts';
+import { ProjectionStatusCache } from './freshness.ts';
+import {
+  METRICS_CONTENT_TYPE,
+  collectProcessMetrics,
+  httpRequestDuration,
+  httpRequestsTotal,
+  metricsText,
+} from './metrics.ts';
+import { ProblemSchema } from './problem.ts';
+import type { ReadContext } from './reading.ts';
+import { catalogRoutes } from './routes/catalog.ts';
+import { inventoryRoutes } from './routes/inventory.ts';
+import { orderRoutes } from './routes/orders.ts';
+import { projectionRoutes } from './routes/projections.ts';
+import { sellerRoutes } from './routes/sellers.ts';
+import type { ReadApiSettings } from './settings.ts';
 
 export type AppDeps = Readonly<{
+  /** Its connections should carry the query timeout: see `createReadPool`. */
   pool: pg.Pool;
   logger: Logger;
+  /** `readModelSchema`: where the projections' stable views and status table live. */
   config: Config;
+  settings: ReadApiSettings;
 }>;
 
 export type App = FastifyInstance<
@@ -23,39 +61,55 @@ export type App = FastifyInstance<
   TypeBoxTypeProvider
 >;
 
-/** How long /readyz waits for `select 1` before it answers 503. */
+/**
+ * What `read-api/audit/routes.ts` gets when it exists: its default export is
+ * a fastify plugin taking these options, registered by `buildApp` under the
+ * `/audit` prefix. `requireAuditor` is `requireScope('auditor')` (admin passes).
+ */
+export type AuditRoutesOptions = Readonly<{
+  pool: pg.Pool;
+  config: Config;
+  requireAuditor: ReturnType<typeof requireScope>;
+  requireScope: (...scopes: readonly Scope[]) => ReturnType<typeof requireScope>;
+}>;
+
+const AUDIT_ROUTES = new URL('./audit/routes.ts', import.meta.url);
+
+/** How long /readyz waits for the database before it answers 503. */
 const READY_TIMEOUT_MS = 2000;
+const CORRELATION_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
 
 const StatusSchema = Type.Object({ status: Type.Literal('ok') });
+const NoQuery = Type.Object({}, { additionalProperties: false });
 
-const databaseAnswers = async (pool: pg.Pool): Promise<boolean> => {
+const withTimeout = async <T>(work: Promise<T>, ms: number): Promise<T | 'timeout'> => {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((done) => {
+  const timeout = new Promise<'timeout'>((done) => {
     timer = setTimeout(() => {
-      done(false);
-    }, READY_TIMEOUT_MS);
+      done('timeout');
+    }, ms);
   });
-  const query = pool.query('select 1').then(
-    () => true,
-    () => false,
-  );
   try {
-    return await Promise.race([query, timeout]);
+    return await Promise.race([work, timeout]);
   } finally {
     clearTimeout(timer);
   }
 };
 
+type HealthOptions = Readonly<{ pool: pg.Pool; status: ProjectionStatusCache }>;
+
 /**
- * Liveness and readiness. Probes are logged only when they go wrong (route
- * log level warn), so a load balancer polling them does not flood the log.
+ * Liveness, readiness and metrics. Probes are logged only when they go wrong
+ * (route log level warn), so a load balancer polling them does not flood the
+ * log; they are not rate limited.
  */
-const healthRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool }> = (app, { pool }) => {
+const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions> = (app, { pool, status }) => {
   app.get(
     '/healthz',
     {
       logLevel: 'warn',
-      schema: { response: { 200: StatusSchema } },
+      config: { rateLimit: false },
+      schema: { tags: ['operations'], querystring: NoQuery, response: { 200: StatusSchema } },
     },
     () => ({ status: 'ok' as const }),
   );
@@ -64,33 +118,190 @@ const healthRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool }> = (app, { pool 
     '/readyz',
     {
       logLevel: 'warn',
-      schema: { response: { 200: StatusSchema, 503: ProblemSchema } },
+      config: { rateLimit: false },
+      schema: {
+        tags: ['operations'],
+        description: 'Ready when the database answers and no projection readers see is halted.',
+        querystring: NoQuery,
+        response: { 200: StatusSchema, 503: ProblemSchema },
+      },
     },
     async (request, reply) => {
-      if (await databaseAnswers(pool)) return { status: 'ok' as const };
-      request.log.warn('not ready: the database does not answer');
-      return reply
-        .code(503)
-        .type(PROBLEM_CONTENT_TYPE)
-        .send(problem(503, 'not-ready', 'Not ready', 'The database does not answer.'));
+      const answer = await withTimeout(
+        pool.query('select 1').then(
+          () => status.refresh().then((views) => ({ ok: true as const, views })),
+          (error: unknown) => ({ ok: false as const, error }),
+        ),
+        READY_TIMEOUT_MS,
+      ).catch((error: unknown) => ({ ok: false as const, error }));
+      if (answer === 'timeout' || !answer.ok) {
+        request.log.warn({ err: answer === 'timeout' ? 'timeout' : answer.error }, 'not ready');
+        return sendProblem(reply, apiError('not-ready', 'The read models cannot be reached.'));
+      }
+      const halted = answer.views.filter((v) => v.active && v.state === 'halted').map((v) => v.name);
+      if (halted.length > 0) {
+        request.log.warn({ halted }, 'not ready: projections halted');
+        return sendProblem(reply, apiError('not-ready', `Halted projections: ${halted.join(', ')}.`));
+      }
+      return { status: 'ok' as const };
+    },
+  );
+
+  app.get(
+    '/metrics',
+    {
+      logLevel: 'warn',
+      config: { rateLimit: false },
+      schema: {
+        tags: ['operations'],
+        description: 'Prometheus text format: request rate and latency, projection lag, command counts.',
+        querystring: NoQuery,
+        response: { 200: { content: { 'text/plain': { schema: Type.String() } } } },
+      },
+    },
+    async (_request, reply) => {
+      void reply.type(METRICS_CONTENT_TYPE).header('cache-control', 'no-store');
+      return metricsText();
     },
   );
   return Promise.resolve();
 };
 
+const correlationIdOf = (request: IncomingMessage): string => {
+  const header = request.headers['x-correlation-id'];
+  return typeof header === 'string' && CORRELATION_ID.test(header) ? header : randomUUID();
+};
+
+const recordMetrics = (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+  const labels = {
+    method: request.method,
+    route: request.routeOptions.url ?? 'unmatched',
+    status_code: reply.statusCode,
+  };
+  httpRequestDuration.observe(labels, reply.elapsedTime / 1000);
+  httpRequestsTotal.inc(labels);
+  done();
+};
+
+/** Registers `read-api/audit/routes.ts` (owned by the audit work) when it exists. */
+const auditHook: FastifyPluginAsync<AuditRoutesOptions> = async (app, options) => {
+  if (!existsSync(fileURLToPath(AUDIT_ROUTES))) return;
+  const module = (await import(AUDIT_ROUTES.href)) as { default?: unknown };
+  if (typeof module.default !== 'function') {
+    throw new Error('read-api/audit/routes.ts must default-export a fastify plugin');
+  }
+  await app.register(module.default as FastifyPluginAsync<AuditRoutesOptions>, {
+    ...options,
+    prefix: '/audit',
+  });
+};
+
+/** A pool for the API's reads: the caller's connection settings, with the query timeout. */
+export const readPoolOptions = (pool: pg.Pool, settings: ReadApiSettings): pg.PoolConfig => ({
+  ...pool.options,
+  statement_timeout: settings.queryTimeoutMs,
+  application_name: 'commerce-core:read-api',
+});
+
 /**
- * The read API. It does not listen: the caller (scripts/start.ts, a test with
- * `inject`) decides. Each resource is an encapsulated plugin registered here.
+ * The read API. It does not listen: the caller (scripts/roles/api.ts, a test
+ * with `inject`) decides. Each resource is an encapsulated plugin registered
+ * here; errors of every kind end in one handler as `application/problem+json`.
  */
 export const buildApp = (deps: AppDeps): App => {
+  const { settings } = deps;
   const app = Fastify({
     loggerInstance: deps.logger,
-    // Behind a proxy the caller sets up trust; the API itself keeps request ids short.
-    requestIdLogLabel: 'requestId',
+    requestIdLogLabel: 'correlationId',
+    genReqId: correlationIdOf,
+    bodyLimit: settings.bodyLimitBytes,
+    // Malformed URLs and the like never reach a route: answer them as problems too.
+    frameworkErrors: (error, _request, reply) => {
+      void sendProblem(reply, apiError('bad-request', `The request is malformed (${error.code}).`));
+    },
   })
     .withTypeProvider<TypeBoxTypeProvider>()
     .setValidatorCompiler(TypeBoxValidatorCompiler);
+
+  const db: Kysely<ReadModelDatabase> = createKysely<ReadModelDatabase>(deps.pool).withSchema(
+    deps.config.readModelSchema,
+  );
+  const schemas = { readModelSchema: deps.config.readModelSchema, eventStoreSchema: deps.config.eventStoreSchema };
+  const status = new ProjectionStatusCache(
+    {
+      status: () => readProjectionStatus(db as Kysely<unknown>, schemas),
+      checkpoints: () => readCheckpoints(db as Kysely<unknown>, deps.config.readModelSchema),
+    },
+    settings.statusRefreshMs,
+    deps.logger,
+  );
+  const ctx: ReadContext = { db, settings, status };
+  collectProcessMetrics();
+
+  app.decorateRequest('principal', null);
   app.addSchema(ProblemSchema);
-  void app.register(healthRoutes, { pool: deps.pool });
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, apiError('route-not-found', `No route ${request.method} ${request.url.split('?')[0] ?? ''}.`)),
+  );
+  app.addHook('onRequest', (request, reply, done) => {
+    void reply.header('x-correlation-id', request.id);
+    done();
+  });
+  app.addHook('onRequest', identify(settings.apiKeys));
+  app.addHook('onSend', etagOnSend);
+  app.addHook('onResponse', recordMetrics);
+  app.addHook('onReady', (done) => {
+    status.start();
+    done();
+  });
+  app.addHook('onClose', (_app, done) => {
+    status.stop();
+    done();
+  });
+
+  void app.register(rateLimit, {
+    global: true,
+    max: settings.rateLimitPerMinute,
+    timeWindow: 60_000,
+    // After identification, so each key has its own budget; anonymous callers share one per address.
+    hook: 'preHandler',
+    keyGenerator: (request) =>
+      request.principal === null ? `ip:${request.ip}` : `key:${request.principal.keyId}`,
+  });
+  void app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'commerce-core read API',
+        version: '1.0.0',
+        description:
+          'Read models of the marketplace over HTTP. Errors are application/problem+json with a stable ' +
+          '`code`; see docs/api.md.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'An API key from API_KEYS.' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key' },
+        },
+      },
+      security: [{ bearer: [] }, { apiKey: [] }],
+    },
+  });
+  void app.register(swaggerUi, { routePrefix: '/docs' });
+
+  void app.register(healthRoutes, { pool: deps.pool, status });
+  void app.register(catalogRoutes, ctx);
+  void app.register(inventoryRoutes, ctx);
+  void app.register(orderRoutes, ctx);
+  void app.register(sellerRoutes, ctx);
+  void app.register(projectionRoutes, ctx);
+  void app.register(auditHook, {
+    pool: deps.pool,
+    config: deps.config,
+    requireAuditor: requireScope('auditor'),
+    requireScope,
+  });
   return app;
 };
+

@@ -77,6 +77,19 @@ const sagaCheckpoints = (schema: string): Migration => ({
   },
 });
 
+/**
+ * A cancelled timer stays (marked) instead of being deleted, so a saga that
+ * replays the event which scheduled it cannot bring it back.
+ */
+const timersCancelled = (schema: string): Migration => ({
+  up: async (db: Kysely<unknown>) => {
+    await sql`alter table ${sql.id(schema)}.timers add column cancelled_at timestamptz`.execute(db);
+  },
+  down: async (db: Kysely<unknown>) => {
+    await sql`alter table ${sql.id(schema)}.timers drop column cancelled_at`.execute(db);
+  },
+});
+
 export const commandJournalMigrations = (schema: string): MigrationSet => ({
   name: 'command_journal',
   schema,
@@ -85,5 +98,6 @@ export const commandJournalMigrations = (schema: string): MigrationSet => ({
     '2026-11-23T1030-relay-checkpoints': relayCheckpoints(schema),
     '2026-11-23T1040-timers': timers(schema),
     '2026-11-23T1050-saga-checkpoints': sagaCheckpoints(schema),
+    '2026-11-23T1100-timers-cancelled': timersCancelled(schema),
   },
 });

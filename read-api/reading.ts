@@ -1,0 +1,60 @@
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { Kysely } from 'kysely';
+import { comparePositions, formatPosition, parsePosition } from '../infra/event-store/port.ts';
+import type { LogPosition } from '../infra/event-store/port.ts';
+import type { ReadModelDatabase } from '../projections/read-models/schema.ts';
+import { apiError } from './errors.ts';
+import { cacheControlFor } from './freshness.ts';
+import type { ProjectionStatusCache } from './freshness.ts';
+import type { ReadApiSettings } from './settings.ts';
+
+/** What every resource plugin gets: the read models, the settings, the projections' freshness. */
+export type ReadContext = Readonly<{
+  db: Kysely<ReadModelDatabase>;
+  settings: ReadApiSettings;
+  status: ProjectionStatusCache;
+}>;
+
+/** The projections behind the routes (names as in the projection status table). */
+export const PROJECTIONS = {
+  catalog: 'catalog',
+  inventory: 'inventory',
+  orders: 'orders',
+  balances: 'balances',
+} as const;
+
+const parseMin = (text: string | undefined, where: string): LogPosition | null => {
+  if (text === undefined) return null;
+  const position = parsePosition(text);
+  if (position === null) {
+    throw apiError('invalid-position', `${where} must be "<commit>:<prepare>", as in a command reply.`);
+  }
+  return position;
+};
+
+/** `minPosition` from the query string or `X-Min-Position`; the later of the two when both are given. */
+export const minPositionOf = (request: FastifyRequest): LogPosition | null => {
+  const query = request.query as { minPosition?: string } | undefined;
+  const header = request.headers['x-min-position'];
+  const fromQuery = parseMin(query?.minPosition, 'minPosition');
+  const fromHeader = parseMin(typeof header === 'string' ? header : undefined, 'X-Min-Position');
+  if (fromQuery === null) return fromHeader;
+  if (fromHeader === null) return fromQuery;
+  return comparePositions(fromQuery, fromHeader) >= 0 ? fromQuery : fromHeader;
+};
+
+/**
+ * A preHandler for routes served by `projection`: waits for read-your-writes
+ * when asked, then sets `Cache-Control` from the projection's freshness and
+ * `X-Projection-Position` (the checkpoint the answer is at least as new as).
+ */
+export const servedBy =
+  (ctx: ReadContext, projection: string): preHandlerAsyncHookHandler =>
+  async (request: FastifyRequest, reply: FastifyReply) => {
+    const min = minPositionOf(request);
+    if (min !== null) await ctx.status.waitFor(projection, min, ctx.settings.minPositionWaitMs);
+    const view = ctx.status.active(projection);
+    void reply.header('cache-control', cacheControlFor(view, ctx.settings.cacheMaxAgeS));
+    const checkpoint = ctx.status.checkpoint(projection);
+    if (checkpoint !== undefined) void reply.header('x-projection-position', formatPosition(checkpoint));
+  };
