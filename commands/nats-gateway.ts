@@ -39,7 +39,13 @@ export const startCommandGateway = (
       reply = refused(null, 'INTERNAL_ERROR', 'the command could not be handled');
     }
     if (msg.reply === undefined || msg.reply === '') return;
-    msg.respond(encoder.encode(JSON.stringify(reply)));
+    try {
+      msg.respond(encoder.encode(JSON.stringify(reply)));
+    } catch (error) {
+      // The connection closed under us: the caller times out and retries with
+      // the same command id, which the journal answers. Never an unhandled rejection.
+      logger.warn({ err: error, subject: msg.subject }, 'could not send a command reply');
+    }
   };
 
   const subscription: Subscription = nc.subscribe(`${prefix}.>`, {

@@ -2,6 +2,7 @@ import type { Decider } from './shared/index.ts';
 import { category as inventoryCategory, inventoryDecider } from './inventory/index.ts';
 import { category as listingCategory, listingDecider } from './listing/index.ts';
 import { category as orderCategory, orderDecider } from './order/index.ts';
+import { category as paymentCategory, paymentDecider } from './payment/index.ts';
 import { category as sellerCategory, sellerAccountDecider } from './seller-account/index.ts';
 
 type AnyDecider = Decider<never, never, unknown>;
@@ -14,5 +15,6 @@ export const aggregates: Readonly<Record<string, AnyDecider>> = {
   [listingCategory]: listingDecider as unknown as AnyDecider,
   [orderCategory]: orderDecider as unknown as AnyDecider,
   [inventoryCategory]: inventoryDecider as unknown as AnyDecider,
+  [paymentCategory]: paymentDecider as unknown as AnyDecider,
   [sellerCategory]: sellerAccountDecider as unknown as AnyDecider,
 };

@@ -10,9 +10,11 @@
  *
  *     what the buyer paid = seller earnings + marketplace fees + refunds
  *
- * and nothing is left in escrow. The payment side is MODELLED here (captured /
- * refunded amounts with refunded ≤ captured): `domain/payment/` did not exist
- * yet when this was written; swap `paymentModel` for `paymentDecider` then.
+ * and nothing is left in escrow. The payment side is the real `paymentDecider`:
+ * one payment stream per payment id, along the model flow (start, authorization,
+ * capture request, capture) and refunds (request, outcome; a refund may fail
+ * first and be retried under a new refund id); its captured and refunded
+ * amounts are folded from its own events.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -20,9 +22,11 @@ import { ROUNDING_RULES } from './fees/index.ts';
 import type { FeeSchedule } from './fees/index.ts';
 import type { OrderCancelled, OrderCommand, OrderEvent, OrderState, ReturnReceived } from './order/index.ts';
 import { orderDecider } from './order/index.ts';
+import type { PaymentCommand, PaymentEvent, PaymentState } from './payment/index.ts';
+import { amounts, paymentDecider } from './payment/index.ts';
 import type { SellerAccountEvent, SellerAccountState } from './seller-account/index.ts';
 import { balances, escrowBalance, sellerAccountDecider, sumOfPostings } from './seller-account/index.ts';
-import { addMillis, assertNever } from './shared/index.ts';
+import { addMillis, assertNever, fold } from './shared/index.ts';
 import type { Decider } from './shared/index.ts';
 
 const BUYER = 'buyer-1';
@@ -31,34 +35,6 @@ const ORDER = 'o-1';
 const T0 = '2025-03-01T10:00:00.000Z';
 const DAY = 86_400_000;
 const t = (days: number): string => addMillis(T0, days * DAY);
-
-// --- the payment side, modelled ----------------------------------------------------
-
-type PaymentModel = { captured: number; refunded: number };
-const paymentModel = () => {
-  const payments = new Map<string, PaymentModel>();
-  return {
-    capture(paymentId: string, amount: number): void {
-      expect(payments.has(paymentId)).toBe(false);
-      payments.set(paymentId, { captured: amount, refunded: 0 });
-    },
-    refund(paymentId: string, amount: number): void {
-      const payment = payments.get(paymentId);
-      if (payment === undefined) throw new Error(`no payment ${paymentId}`);
-      expect(payment.refunded + amount).toBeLessThanOrEqual(payment.captured);
-      payment.refunded += amount;
-    },
-    totals(): PaymentModel {
-      let captured = 0;
-      let refunded = 0;
-      for (const p of payments.values()) {
-        captured += p.captured;
-        refunded += p.refunded;
-      }
-      return { captured, refunded };
-    },
-  };
-};
 
 // --- a stream driver: decide, fold, and optionally deliver each command twice -------
 
@@ -82,6 +58,79 @@ const stream = <C, E, S>(decider: Decider<C, E, S>, redeliver: boolean) => {
     },
     state: (): S => state,
     events: (): readonly E[] => events,
+  };
+};
+
+// --- the payment side: the payment decider, one stream per payment id ------------------
+
+type PaymentTotals = { captured: number; refunded: number };
+type PaymentStream = ReturnType<typeof stream<PaymentCommand, PaymentEvent, PaymentState>>;
+
+const paymentSide = (redeliver: boolean) => {
+  const payments = new Map<string, PaymentStream>();
+  const eur = (amount: number) => ({ amount, currency: 'EUR' as const });
+  const provider = (paymentId: string, what: string) => ({
+    providerEventId: `evt-${paymentId}-${what}`,
+    providerReference: `pi-${paymentId}`,
+  });
+  const existing = (paymentId: string): PaymentStream => {
+    const payment = payments.get(paymentId);
+    if (payment === undefined) throw new Error(`no payment ${paymentId}`);
+    return payment;
+  };
+  return {
+    /** Checkout along the model flow: started, authorized, capture requested, captured. */
+    capture(paymentId: string, amount: number, at: string): void {
+      expect(payments.has(paymentId)).toBe(false);
+      const payment = stream(paymentDecider, redeliver);
+      payments.set(paymentId, payment);
+      const data = { paymentId, at };
+      payment.send({ type: 'StartPayment', data: { ...data, orderId: ORDER, amount: eur(amount) } });
+      payment.send({
+        type: 'RecordAuthorization',
+        data: { ...data, ...provider(paymentId, 'auth'), outcome: 'succeeded', amount: eur(amount) },
+      });
+      payment.send({ type: 'RequestCapture', data: { ...data, amount: eur(amount) } });
+      payment.send({
+        type: 'RecordCapture',
+        data: { ...data, ...provider(paymentId, 'capture'), outcome: 'succeeded', amount: eur(amount) },
+      });
+    },
+    /** One refund, asked for and reported succeeded by the provider; optionally a failed attempt first. */
+    refund(paymentId: string, refundId: string, amount: number, at: string, failFirst = false): void {
+      const payment = existing(paymentId);
+      const data = { paymentId, amount: eur(amount), at };
+      if (failFirst) {
+        const attempt = `${refundId}-attempt-1`;
+        payment.send({ type: 'RequestRefund', data: { ...data, refundId: attempt, reason: 'refund' } });
+        payment.send({
+          type: 'RecordRefund',
+          data: {
+            ...data,
+            ...provider(paymentId, attempt),
+            refundId: attempt,
+            outcome: 'failed',
+            reason: 'bank',
+          },
+        });
+      }
+      payment.send({ type: 'RequestRefund', data: { ...data, refundId, reason: 'refund' } });
+      payment.send({
+        type: 'RecordRefund',
+        data: { ...data, ...provider(paymentId, refundId), refundId, outcome: 'succeeded' },
+      });
+    },
+    totals(): PaymentTotals {
+      let captured = 0;
+      let refunded = 0;
+      for (const payment of payments.values()) {
+        const state = payment.state();
+        expect(fold(paymentDecider, payment.events())).toEqual(state);
+        captured += amounts(state).captured;
+        refunded += amounts(state).refunded;
+      }
+      return { captured, refunded };
+    },
   };
 };
 
@@ -126,6 +175,8 @@ const arbLife = fc.record({
   installments: fc.array(fc.integer({ min: 1, max: 10 }), { minLength: 1, maxLength: 4 }),
   duplicateCapture: fc.boolean(),
   redeliver: fc.boolean(),
+  /** The first attempt of every refund fails at the provider and is retried under a new refund id. */
+  failFirstRefund: fc.boolean(),
 });
 type Life = typeof arbLife extends fc.Arbitrary<infer L> ? L : never;
 
@@ -142,14 +193,14 @@ type Outcome = {
   account: SellerAccountState;
   orderEvents: readonly OrderEvent[];
   ledger: readonly SellerAccountEvent[];
-  payments: PaymentModel;
+  payments: PaymentTotals;
 };
 
 /** Drives one order's life through order + seller account (+ modelled payments), the way the sagas will. */
 const live = (life: Life): Outcome => {
   const order = stream(orderDecider, life.redeliver);
   const account = stream(sellerAccountDecider, life.redeliver);
-  const payments = paymentModel();
+  const payments = paymentSide(life.redeliver);
   const o = { orderId: ORDER };
   const s = { sellerId: SELLER, orderId: ORDER };
 
@@ -180,7 +231,7 @@ const live = (life: Life): Outcome => {
 
   /** Purchase saga: capture at the payment service, record it on the order, hold it in escrow. */
   const pay = (paymentId: string): boolean => {
-    payments.capture(paymentId, total);
+    payments.capture(paymentId, total, t(0.5));
     const command: OrderCommand = {
       type: 'RecordPaymentCaptured',
       data: { ...o, paymentId, amount: { amount: total, currency: 'EUR' }, at: t(0.5) },
@@ -189,7 +240,7 @@ const live = (life: Life): Outcome => {
     if (!decision.ok) {
       // Refund saga: a capture the order cannot take is given back in full; it never reaches escrow.
       expect(decision.error.code).toBe('ORDER_NOT_PAYABLE');
-      payments.refund(paymentId, total);
+      payments.refund(paymentId, `refund-unpayable-${paymentId}`, total, t(0.5), life.failFirstRefund);
       return false;
     }
     order.send(command);
@@ -210,7 +261,7 @@ const live = (life: Life): Outcome => {
     const paymentId = due.data.paymentId;
     split(due.data.refundDueMinor, life.installments).forEach((amount, i) => {
       const refundId = `refund-${i}`;
-      payments.refund(paymentId, amount);
+      payments.refund(paymentId, refundId, amount, t(20), life.failFirstRefund);
       order.send({
         type: 'RecordRefunded',
         data: { ...o, refundId, amount: { amount, currency: 'EUR' }, at: t(20) },
@@ -393,6 +444,7 @@ describe('money conservation over one order’s life', () => {
       installments: [1],
       duplicateCapture: true,
       redeliver: true,
+      failFirstRefund: false,
     });
     // 3 490 paid; fee = 174.5 → 174 (half-even) + 70 = 244; seller 3 246; the duplicate 3 490 refunded.
     expect(outcome.payments).toEqual({ captured: 6_980, refunded: 3_490 });
@@ -407,6 +459,7 @@ describe('money conservation over one order’s life', () => {
       installments: [1, 1, 1],
       duplicateCapture: false,
       redeliver: false,
+      failFirstRefund: true,
     });
     expect(outcome.ledger.filter((e) => e.type === 'EscrowRefunded').map((e) => e.data)).toMatchObject([
       { amountMinor: 333 },
@@ -414,6 +467,8 @@ describe('money conservation over one order’s life', () => {
       { amountMinor: 335 },
     ]);
     expect(outcome.order.status).toBe('refunded');
+    // the failed first attempts changed no amount on the payment
+    expect(outcome.payments).toEqual({ captured: 1_001, refunded: 1_001 });
     expect(balances(outcome.account)).toMatchObject({
       escrow: 0,
       sellerAvailable: 0,

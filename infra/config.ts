@@ -121,7 +121,11 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     eventStoreSchema,
     readModelSchema: schemaName(env['READ_MODEL_SCHEMA'], 'rm', 'READ_MODEL_SCHEMA'),
     messaging: {
-      commandSubjectPrefix: subject(env['COMMAND_SUBJECT_PREFIX'], 'commerce.v1.cmd', 'COMMAND_SUBJECT_PREFIX'),
+      commandSubjectPrefix: subject(
+        env['COMMAND_SUBJECT_PREFIX'],
+        'commerce.v1.cmd',
+        'COMMAND_SUBJECT_PREFIX',
+      ),
       commandQueueGroup: subject(env['COMMAND_QUEUE_GROUP'], 'commerce-commands', 'COMMAND_QUEUE_GROUP'),
       eventSubjectPrefix: subject(env['EVENT_SUBJECT_PREFIX'], 'commerce.v1.evt', 'EVENT_SUBJECT_PREFIX'),
       eventStream: streamName(env['EVENT_STREAM'], 'COMMERCE_EVENTS'),

@@ -23,6 +23,8 @@ export class ProjectionError extends Error {
 }
 
 /** Narrows a recorded event to a domain message union, by its type name (the runner filtered on `handles`). */
+// The type parameter is the point: the caller names the union the event belongs to.
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
 export const asMessage = <M extends Readonly<{ type: string; data: unknown }>>(event: RecordedEvent): M => {
   if (typeof event.data !== 'object' || event.data === null || Array.isArray(event.data)) {
     throw new ProjectionError(`${event.type} ${event.eventId}: data is not an object`);

@@ -21,7 +21,9 @@ export const loadRows = async <R extends Row>(
   const list = [...new Set(keys)];
   if (list.length === 0) return [];
   const { rows } = await sql<{ row: R }>`
-    select to_jsonb(x) as row from ${table} x where ${sql.ref(`x.${keyColumn}`)} = any(${list}::text[])`.execute(db);
+    select to_jsonb(x) as row from ${table} x where ${sql.ref(`x.${keyColumn}`)} = any(${list}::text[])`.execute(
+    db,
+  );
   return rows.map((r) => r.row);
 };
 

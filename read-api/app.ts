@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import type {
   FastifyInstance,
   FastifyPluginAsync,
@@ -13,7 +13,6 @@ import type {
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
@@ -24,7 +23,7 @@ import { createKysely } from '../infra/postgres/database.ts';
 import type { ReadModelDatabase } from '../projections/read-models/schema.ts';
 import { readCheckpoints, readProjectionStatus } from '../projections/read-models/status.ts';
 import { identify, requireScope } from './auth.ts';
-import type { Scope } from './auth.ts';
+import type { AccessCheck, Scope } from './auth.ts';
 import { etagOnSend } from './caching.ts';
 import { apiError, errorHandler, sendProblem } from './errors.ts';
 import { ProjectionStatusCache } from './freshness.ts';
@@ -43,6 +42,7 @@ import { orderRoutes } from './routes/orders.ts';
 import { projectionRoutes } from './routes/projections.ts';
 import { sellerRoutes } from './routes/sellers.ts';
 import type { ReadApiSettings } from './settings.ts';
+import { validatorCompiler } from './validation.ts';
 
 export type AppDeps = Readonly<{
   /** Its connections should carry the query timeout: see `createReadPool`. */
@@ -69,8 +69,8 @@ export type App = FastifyInstance<
 export type AuditRoutesOptions = Readonly<{
   pool: pg.Pool;
   config: Config;
-  requireAuditor: ReturnType<typeof requireScope>;
-  requireScope: (...scopes: readonly Scope[]) => ReturnType<typeof requireScope>;
+  requireAuditor: AccessCheck;
+  requireScope: (...scopes: readonly Scope[]) => AccessCheck;
 }>;
 
 const AUDIT_ROUTES = new URL('./audit/routes.ts', import.meta.url);
@@ -212,16 +212,18 @@ export const buildApp = (deps: AppDeps): App => {
   const { settings } = deps;
   const app = Fastify({
     loggerInstance: deps.logger,
-    requestIdLogLabel: 'correlationId',
+    logController: new LogController({ requestIdLogLabel: 'correlationId' }),
     genReqId: correlationIdOf,
     bodyLimit: settings.bodyLimitBytes,
+    // Longer than any id, so an over-long one reaches its route's schema and gets invalid-path.
+    routerOptions: { maxParamLength: 1024 },
     // Malformed URLs and the like never reach a route: answer them as problems too.
     frameworkErrors: (error, _request, reply) => {
       void sendProblem(reply, apiError('bad-request', `The request is malformed (${error.code}).`));
     },
   })
     .withTypeProvider<TypeBoxTypeProvider>()
-    .setValidatorCompiler(TypeBoxValidatorCompiler);
+    .setValidatorCompiler(validatorCompiler);
 
   const db: Kysely<ReadModelDatabase> = createKysely<ReadModelDatabase>(deps.pool).withSchema(
     deps.config.readModelSchema,
@@ -264,8 +266,9 @@ export const buildApp = (deps: AppDeps): App => {
     global: true,
     max: settings.rateLimitPerMinute,
     timeWindow: 60_000,
-    // After identification, so each key has its own budget; anonymous callers share one per address.
-    hook: 'preHandler',
+    // After identification (a global onRequest hook, so it runs first): each key has its own
+    // budget; anonymous callers share one per address.
+    hook: 'onRequest',
     keyGenerator: (request) =>
       request.principal === null ? `ip:${request.ip}` : `key:${request.principal.keyId}`,
   });

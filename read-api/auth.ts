@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from './errors.ts';
 
 /**
@@ -130,13 +130,18 @@ export const principalOf = (request: FastifyRequest): Principal => {
   return request.principal;
 };
 
+/** A route hook (onRequest or preHandler) that refuses by throwing an `ApiError`. */
+export type AccessCheck = (request: FastifyRequest) => Promise<void>;
+
 /**
- * A preHandler that lets through keys with one of `scopes` (admin always):
- * no or an unknown key → 401, a key without the scope → 403. The same two
- * answers for every route, so a response reveals nothing about the data.
+ * A hook that lets through keys with one of `scopes` (admin always): no or
+ * an unknown key → 401, a key without the scope → 403. The same two answers
+ * for every route, so a response reveals nothing about the data. Routes use
+ * it as `onRequest`, so a caller without access learns nothing, not even
+ * which query parameters are wrong; it works as a `preHandler` too.
  */
 export const requireScope =
-  (...scopes: readonly Scope[]): preHandlerAsyncHookHandler =>
+  (...scopes: readonly Scope[]): AccessCheck =>
   (request) => {
     const principal = principalOf(request);
     if (principal.scope !== 'admin' && !scopes.includes(principal.scope)) throw forbidden();

@@ -120,6 +120,10 @@ export const toApiError = (error: unknown): ApiError => {
   if (e.validation !== undefined) return fromValidation(e as FastifyError);
   const pgCode = typeof e.code === 'string' ? e.code : '';
   if (pgCode === '57014') return apiError('query-timeout', 'The query took too long.', { 'retry-after': '1' });
+  // The read models are not installed (yet): the projections role migrates them at start.
+  if (pgCode === '42P01' || pgCode === '3F000') {
+    return apiError('not-ready', 'The read models are not installed yet.', { 'retry-after': '5' });
+  }
   if (PG_UNAVAILABLE.test(pgCode) || pgCode === 'ECONNREFUSED' || pgCode === 'ECONNRESET') {
     return apiError('database-unavailable', 'The read models cannot be reached.', { 'retry-after': '5' });
   }

@@ -31,7 +31,10 @@ const main = async (): Promise<number> => {
       await pool.end();
     }
   } catch (error) {
-    logger.fatal({ err: error }, `migration failed: ${error instanceof Error ? error.message : String(error)}`);
+    logger.fatal(
+      { err: error },
+      `migration failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
     code = 1;
   } finally {
     await database?.stop();

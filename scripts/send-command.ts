@@ -32,7 +32,7 @@ options:
   --causation-id <id>      metadata.causationId
   --actor <who>            metadata.actor
   --timeout <ms>           how long to wait for the reply (default 5000)
-  --prefix <subject>       subject prefix (default ${COMMAND_SUBJECT_PREFIX})
+  --prefix <subject>       subject prefix (default: COMMAND_SUBJECT_PREFIX or ${COMMAND_SUBJECT_PREFIX})
   -h, --help               this text and the list of commands
 
 environment: NATS_URL, and NATS_CREDS | NATS_TOKEN | NATS_USER + NATS_PASSWORD
@@ -62,7 +62,7 @@ const main = async (): Promise<number> => {
       'causation-id': { type: 'string' },
       actor: { type: 'string' },
       timeout: { type: 'string', default: '5000' },
-      prefix: { type: 'string', default: COMMAND_SUBJECT_PREFIX },
+      prefix: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -99,18 +99,18 @@ const main = async (): Promise<number> => {
   const body = { commandId: values.id ?? uuidv7(), data, metadata };
 
   const config = loadConfig();
+  const subject = `${values.prefix ?? config.messaging.commandSubjectPrefix}.${name}`;
   const nc = await connectNats(natsConfigFromEnv(config.natsUrl, 'send-command'));
   try {
-    const msg = await nc.request(`${values.prefix}.${name}`, JSON.stringify(body), { timeout });
+    const msg = await nc.request(subject, JSON.stringify(body), { timeout });
     const reply = msg.json<Reply>();
     console.log(JSON.stringify(reply, null, 2));
     return reply.status === 'accepted' ? 0 : 1;
   } catch (error) {
     if (error instanceof errors.RequestError && error.isNoResponders())
-      throw new Error(
-        `no command handler is listening on ${values.prefix}.${name} (is the commands role running?)`,
-        { cause: error },
-      );
+      throw new Error(`no command handler is listening on ${subject} (is the commands role running?)`, {
+        cause: error,
+      });
     if (
       error instanceof errors.TimeoutError ||
       (error instanceof Error && error.cause instanceof errors.TimeoutError)

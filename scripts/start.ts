@@ -39,7 +39,8 @@ const usage = (): string =>
     'Configuration comes from the environment: see docs/operations.md.',
   ].join('\n');
 
-type Selection = { kind: 'run'; selected: readonly Role[] } | { kind: 'help' } | { kind: 'error'; message: string };
+type Selection =
+  { kind: 'run'; selected: readonly Role[] } | { kind: 'help' } | { kind: 'error'; message: string };
 
 const selectRoles = (argv: readonly string[], all: readonly Role[] = roles): Selection => {
   let values: { roles?: string | undefined; help?: boolean | undefined };
@@ -80,13 +81,19 @@ const serveHealth = async (config: Config, pool: pg.Pool, logger: Logger): Promi
       response.writeHead(status, { 'content-type': type }).end(JSON.stringify(body));
     };
     if (request.method !== 'GET' && request.method !== 'HEAD') {
-      send(405, { type: 'about:blank', title: 'Method Not Allowed', status: 405 }, 'application/problem+json');
+      send(
+        405,
+        { type: 'about:blank', title: 'Method Not Allowed', status: 405 },
+        'application/problem+json',
+      );
     } else if (path === '/healthz') {
       send(200, { status: 'ok' });
     } else if (path === '/readyz') {
-      const timeout = new Promise<false>((done) => setTimeout(() => {
+      const timeout = new Promise<false>((done) =>
+        setTimeout(() => {
           done(false);
-        }, 2000).unref());
+        }, 2000).unref(),
+      );
       const query = pool.query('select 1').then(
         () => true,
         () => false,
@@ -263,7 +270,11 @@ const main = async (): Promise<void> => {
     }
     started = true;
     logger.info(
-      { roles: running, http: `http://${config.host}:${String(config.port)}`, embeddedPostgres: database.embedded },
+      {
+        roles: running,
+        http: `http://${config.host}:${String(config.port)}`,
+        embeddedPostgres: database.embedded,
+      },
       `commerce-core running: ${running.length > 0 ? running.join(', ') : 'no role'}; /healthz on port ${String(config.port)}`,
     );
     proceed();

@@ -189,7 +189,9 @@ describe('npm start', () => {
       const tables = await admin.query<{ table_name: string }>(
         `select table_name from information_schema.tables where table_schema = 'es' order by 1`,
       );
-      expect(tables.rows.map((r) => r.table_name)).toEqual(expect.arrayContaining(['events', 'command_results']));
+      expect(tables.rows.map((r) => r.table_name)).toEqual(
+        expect.arrayContaining(['events', 'command_results']),
+      );
       expect(await interrupt(running)).toEqual({ code: 0, signal: null });
     } finally {
       await admin.query(`drop database if exists ${database} with (force)`);

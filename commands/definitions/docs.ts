@@ -78,6 +78,8 @@ Handlers subscribe to \`${COMMAND_SUBJECT_PREFIX}.>\` in the queue group \`${COM
 processes share the load and each request is handled by exactly one of them. With no handler
 running, NATS answers the request at once with *no responders* (status 503); a subject under the
 prefix that names no command is answered \`UNKNOWN_COMMAND\`.
+The prefix and the queue group can be changed with \`COMMAND_SUBJECT_PREFIX\` and
+\`COMMAND_QUEUE_GROUP\` (for instance to run two environments on one NATS).
 
 ## Request
 

@@ -2,8 +2,10 @@
  * Every code a refused reply can carry: the command side's own, and each
  * aggregate's domain codes (docs/commands.md lists them; callers branch on them).
  */
+import { INVENTORY_ERROR_CODES } from '../../domain/inventory/index.ts';
 import type { ListingErrorCode } from '../../domain/listing/index.ts';
 import { ORDER_ERROR_CODES } from '../../domain/order/index.ts';
+import { PAYMENT_ERROR_CODES } from '../../domain/payment/index.ts';
 import { SELLER_ACCOUNT_ERROR_CODES } from '../../domain/seller-account/index.ts';
 import type { GatewayErrorCode } from '../envelope.ts';
 
@@ -52,6 +54,8 @@ const LISTING_ERROR_CODES = everyCode<ListingErrorCode>()([
 /** By stream category. */
 export const DOMAIN_ERROR_CODES: Readonly<Record<string, readonly string[]>> = {
   listing: LISTING_ERROR_CODES,
+  inventory: INVENTORY_ERROR_CODES,
   order: ORDER_ERROR_CODES,
+  payment: PAYMENT_ERROR_CODES,
   seller: SELLER_ACCOUNT_ERROR_CODES,
 };

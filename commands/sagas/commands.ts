@@ -53,7 +53,7 @@ export const sagaCommand = <Name extends SagaCommandName>(
   key: string,
   name: Name,
   data: SagaCommandData[Name],
-): SagaCommand => ({ key, name, data: data as unknown as JsonValue });
+): SagaCommand => ({ key, name, data });
 
 /** A durable timer a saga sets: `key` is the same from every event of one deadline (say, one order's). */
 export type TimerCommand = Readonly<{ key: string; dueAt: string; command: Omit<SagaCommand, 'key'> }>;
@@ -63,12 +63,13 @@ export const timerCommand = <Name extends SagaCommandName>(
   dueAt: string,
   name: Name,
   data: SagaCommandData[Name],
-): TimerCommand => ({ key, dueAt, command: { name, data: data as unknown as JsonValue } });
+): TimerCommand => ({ key, dueAt, command: { name, data } });
 
 /** The recorded event's data as its domain type (the store only holds what `decide` produced). */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the event type it switched on
 export const dataOf = <Event extends Readonly<{ type: string; data: unknown }>>(
   event: RecordedEvent,
-): Event['data'] => event.data as unknown as Event['data'];
+): Event['data'] => event.data;
 
 /** Free text in a command is bounded (commands/definitions: reasons ≤ 500 characters). */
 export const reasonText = (text: string, max = 200): string =>

@@ -35,7 +35,11 @@ export const paymentDeadline = (reserved: OrderStockReserved['data']): TimerComm
  * behalf (`initiatedBy: 'seller'`, the timer as the actor in the metadata), so
  * the buyer is refunded and the stock released.
  */
-export const shipByDeadline = (paid: OrderPaid['data'], sellerId: string, windows: DeadlineWindows): TimerCommand => {
+export const shipByDeadline = (
+  paid: OrderPaid['data'],
+  sellerId: string,
+  windows: DeadlineWindows,
+): TimerCommand => {
   const dueAt = addMillis(paid.paidAt, windows.shipByMs);
   return timerCommand(deadlineKey.shipBy(paid.orderId), dueAt, 'order.cancel-by-seller', {
     orderId: paid.orderId,

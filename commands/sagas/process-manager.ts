@@ -150,11 +150,13 @@ export const superviseUntilAborted = async (
   signal: AbortSignal,
   restartDelayMs = 1000,
 ): Promise<void> => {
-  while (!signal.aborted) {
+  // A function, not the property: TypeScript would keep the loop condition's narrowing across the await.
+  const aborted = (): boolean => signal.aborted;
+  while (!aborted()) {
     try {
       await run();
     } catch (error) {
-      if (signal.aborted) return;
+      if (aborted()) return;
       logger.error({ err: error }, `${what} failed; restarting in ${restartDelayMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, restartDelayMs));
     }

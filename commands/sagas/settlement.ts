@@ -86,7 +86,14 @@ export const afterRefund = (refunded: PaymentRefunded['data'], order: OrderState
  */
 export const settlementSaga = (): ProcessManager => ({
   name: 'settlement',
-  handles: ['OrderPaid', 'OrderCompleted', 'OrderCancelled', 'ReturnReceived', 'PaymentRefunded', 'RefundFailed'],
+  handles: [
+    'OrderPaid',
+    'OrderCompleted',
+    'OrderCancelled',
+    'ReturnReceived',
+    'PaymentRefunded',
+    'RefundFailed',
+  ],
   react: async (event, ctx) => {
     switch (event.type) {
       case 'OrderPaid': {
@@ -118,7 +125,12 @@ export const settlementSaga = (): ProcessManager => ({
         const failed = dataOf<RefundFailed>(event);
         // The provider retries under the same refund id, or an operator does; the order stays owed.
         ctx.logger.warn(
-          { orderId: failed.orderId, paymentId: failed.paymentId, refundId: failed.refundId, reason: failed.reason },
+          {
+            orderId: failed.orderId,
+            paymentId: failed.paymentId,
+            refundId: failed.refundId,
+            reason: failed.reason,
+          },
           'refund failed: the buyer is still owed this amount',
         );
         return;

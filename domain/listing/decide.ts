@@ -20,18 +20,21 @@ import type {
 import type { ListingEvent, ListingPrice } from './events.ts';
 import type { Listing, ListingState } from './state.ts';
 
-export type ListingErrorCode =
-  | 'INVALID_INSTANT'
-  | 'INVALID_TITLE'
-  | 'INVALID_SKU'
-  | 'INVALID_AMOUNT'
-  | 'INVALID_CURRENCY'
-  | 'CURRENCY_MISMATCH'
-  | 'LISTING_ALREADY_EXISTS'
-  | 'LISTING_NOT_FOUND'
-  | 'NOT_LISTING_SELLER'
-  | 'LISTING_WITHDRAWN'
-  | 'LISTING_NOT_ACTIVE';
+export const LISTING_ERROR_CODES = [
+  'INVALID_INSTANT',
+  'INVALID_TITLE',
+  'INVALID_SKU',
+  'INVALID_AMOUNT',
+  'INVALID_CURRENCY',
+  'CURRENCY_MISMATCH',
+  'LISTING_ALREADY_EXISTS',
+  'LISTING_NOT_FOUND',
+  'NOT_LISTING_SELLER',
+  'LISTING_WITHDRAWN',
+  'LISTING_NOT_ACTIVE',
+] as const;
+
+export type ListingErrorCode = (typeof LISTING_ERROR_CODES)[number];
 
 type Result = Decision<ListingEvent, ListingErrorCode>;
 type Refusal = Extract<Result, { ok: false }>;

@@ -72,12 +72,21 @@ describe('listing stream', () => {
 });
 
 describe('any command', () => {
-  it('is refused when at is not an ISO instant', () => {
-    listing
-      .given([])
-      .when(create({ at: 'yesterday' }))
-      .thenRefused('INVALID_INSTANT');
-  });
+  const withAt = (command: ListingCommand, at: string): ListingCommand =>
+    ({ ...command, data: { ...command.data, at } }) as ListingCommand;
+  it.each([create(), publish(), changePrice(), withdraw(), markSoldOut, markBackInStock].map((c) => [c.type, c]))(
+    '%s is refused when at is not an ISO-8601 UTC instant, and changes nothing',
+    (_type, command) => {
+      listing
+        .given([created, published])
+        .when(withAt(command, 'yesterday'))
+        .thenRefused('INVALID_INSTANT');
+      listing
+        .given([created, published])
+        .when(withAt(command, '2025-03-01T10:00:00+02:00'))
+        .thenRefused('INVALID_INSTANT');
+    },
+  );
 });
 
 describe('CreateListing', () => {
@@ -211,11 +220,15 @@ describe('ChangePrice', () => {
       .when(changePrice(eur(0)))
       .thenRefused('INVALID_AMOUNT');
   });
-  it('refuses another currency', () => {
+  it('refuses another currency, or an unknown one', () => {
     listing
       .given([created])
       .when(changePrice({ amount: 100, currency: 'USD' }))
       .thenRefused('CURRENCY_MISMATCH');
+    listing
+      .given([created])
+      .when(changePrice({ amount: 100, currency: 'XXX' } as unknown as Money))
+      .thenRefused('INVALID_CURRENCY');
   });
 });
 

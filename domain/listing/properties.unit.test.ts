@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fold, isMinorUnits } from '../shared/index.ts';
 import type { Money } from '../shared/index.ts';
-import { listingDecider } from './index.ts';
+import { canBePurchased, listingDecider } from './index.ts';
 import type { ListingCommand, ListingEvent, ListingState } from './index.ts';
 
 const listingId = 'L1';
@@ -42,7 +42,39 @@ const invariants = (state: ListingState): void => {
   expect(Number.isInteger(state.price.currencyExponent)).toBe(true);
 };
 
+/** Runs commands through decide, folding what is accepted; each accepted command, repeated at once, is a no-op. */
+const run = (commands: readonly ListingCommand[]): { history: ListingEvent[]; states: ListingState[] } => {
+  let state = listingDecider.initialState();
+  const history: ListingEvent[] = [];
+  const states: ListingState[] = [state];
+  for (const cmd of commands) {
+    const decision = listingDecider.decide(cmd, state);
+    if (!decision.ok) continue;
+    for (const event of decision.events) {
+      state = listingDecider.evolve(state, event);
+      history.push(event);
+      states.push(state);
+    }
+    expect(listingDecider.decide(cmd, state)).toEqual({ ok: true, events: [] });
+  }
+  return { history, states };
+};
+
 describe('listing properties', () => {
+  it('withdrawn is final, the currency never changes, and only an active listing can be bought', () => {
+    fc.assert(
+      fc.property(fc.array(command, { maxLength: 30 }), (commands) => {
+        const { states } = run(commands);
+        const withdrawnAt = states.findIndex((s) => s.status === 'withdrawn');
+        if (withdrawnAt >= 0) expect(states.length - 1).toBe(withdrawnAt);
+        const currencies = new Set(states.flatMap((s) => (s.status === 'none' ? [] : [s.price.currency])));
+        expect(currencies.size).toBeLessThanOrEqual(1);
+        for (const state of states) expect(canBePurchased(state).ok).toBe(state.status === 'active');
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('any command sequence keeps the invariants, and replaying the history is exact', () => {
     fc.assert(
       fc.property(fc.array(command, { maxLength: 30 }), (commands) => {

@@ -120,6 +120,23 @@ const mustBeSeller = (order: OrderDetails, by: string): Refusal | null =>
 const not = (code: OrderErrorCode, state: Existing, what: string): Refusal =>
   refuse(code, `order ${state.order.orderId} is ${state.status}: ${what}`);
 
+/**
+ * Who asked for the cancellation of a cancelled order, also once its refund is
+ * made (`refunded` after `cancelled`); null when the order is not cancelled.
+ * A repeated or late cancellation command is then a no-op, whatever came after.
+ */
+const cancelledOnRequestOf = (state: Existing): 'buyer' | 'seller' | null => {
+  if (state.status === 'cancelled') return state.initiatedBy;
+  if (state.status === 'refunded' && state.after === 'cancelled') return state.initiatedBy;
+  return null;
+};
+
+/** A return is requested, received or already refunded: a repeated request changes nothing. */
+const returnUnderway = (state: Existing): boolean =>
+  state.status === 'return_requested' ||
+  state.status === 'return_received' ||
+  (state.status === 'refunded' && state.after === 'return_received');
+
 // --- PlaceOrder -------------------------------------------------------------
 
 /** Validates and prices a placement; returns the event it would record. */
@@ -308,14 +325,7 @@ const markDelivered = (command: MarkDelivered, state: Existing): Result => {
       type: 'OrderDelivered',
       data: { orderId: state.order.orderId, deliveredAt: command.data.at },
     });
-  if (
-    state.status === 'delivered' ||
-    state.status === 'completed' ||
-    state.status === 'return_requested' ||
-    state.status === 'return_received' ||
-    (state.status === 'refunded' && state.after === 'return_received')
-  )
-    return accept();
+  if (state.status === 'delivered' || state.status === 'completed' || returnUnderway(state)) return accept();
   return not('ORDER_NOT_SHIPPED', state, 'only a shipped order is delivered');
 };
 
@@ -366,8 +376,8 @@ const autoCompleteOrder = (command: AutoCompleteOrder, state: Existing): Result 
 
 /**
  * The buyer asks before shipment, once paid (before payment the buyer simply
- * lets the order expire). Idempotent while pending and once cancelled; one
- * request per order: after a decline it is refused.
+ * lets the order expire). Idempotent while pending and once cancelled (also
+ * after the refund); one request per order: after a decline it is refused.
  */
 const requestCancellation = (command: RequestCancellation, state: Existing): Result => {
   const { by, reason, answerDeadline, at } = command.data;
@@ -376,7 +386,7 @@ const requestCancellation = (command: RequestCancellation, state: Existing): Res
   if (bad) return bad;
   if (!isBefore(at, answerDeadline))
     return refuse('INVALID_DEADLINE', 'the answer deadline must be after now');
-  if (state.status === 'cancellation_requested' || state.status === 'cancelled') return accept();
+  if (state.status === 'cancellation_requested' || cancelledOnRequestOf(state) !== null) return accept();
   if (state.status !== 'paid')
     return not('ORDER_NOT_CANCELLABLE', state, 'a cancellation is requested once paid, before shipment');
   if (state.cancellationDeclined)
@@ -418,7 +428,7 @@ const acceptCancellation = (command: AcceptCancellation, state: Existing): Resul
   const { by, at } = command.data;
   const bad = checkInstant(at) ?? (by === SYSTEM_ACTOR ? null : mustBeSeller(state.order, by));
   if (bad) return bad;
-  if (state.status === 'cancelled' && state.initiatedBy === 'buyer') return accept();
+  if (cancelledOnRequestOf(state) === 'buyer') return accept();
   if (state.status !== 'cancellation_requested')
     return not('NO_CANCELLATION_REQUESTED', state, 'no cancellation request is pending');
   if (by === SYSTEM_ACTOR && isBefore(at, state.answerDeadline))
@@ -445,7 +455,7 @@ const cancelBySeller = (command: CancelBySeller, state: Existing): Result => {
   const { by, reason, at } = command.data;
   const bad = checkInstant(at) ?? mustBeSeller(state.order, by);
   if (bad) return bad;
-  if (state.status === 'cancelled') return accept();
+  if (cancelledOnRequestOf(state) !== null) return accept();
   if (
     state.status !== 'placed' &&
     state.status !== 'awaiting_payment' &&
@@ -458,12 +468,15 @@ const cancelBySeller = (command: CancelBySeller, state: Existing): Result => {
 
 // --- returns and refunds --------------------------------------------------------
 
-/** The buyer, after delivery, within the return window and before completion. Idempotent while requested. */
+/**
+ * The buyer, after delivery, within the return window and before completion.
+ * Idempotent once the return is underway (requested, received or refunded).
+ */
 const requestReturn = (command: RequestReturn, state: Existing): Result => {
   const { by, reason, returnWindowMillis, at } = command.data;
   const bad = checkInstant(at) ?? checkWindow(returnWindowMillis) ?? mustBeBuyer(state.order, by);
   if (bad) return bad;
-  if (state.status === 'return_requested') return accept();
+  if (returnUnderway(state)) return accept();
   if (state.status !== 'delivered')
     return not('ORDER_NOT_DELIVERED', state, 'a return is requested after delivery and before completion');
   const closes = addMillis(state.deliveredAt, returnWindowMillis);
@@ -471,16 +484,12 @@ const requestReturn = (command: RequestReturn, state: Existing): Result => {
   return accept({ type: 'ReturnRequested', data: { orderId: state.order.orderId, reason, requestedAt: at } });
 };
 
-/** The seller got the item back: the full amount paid is due back. Idempotent afterwards. */
+/** The seller got the item back: the full amount paid is due back. Idempotent afterwards (also once refunded). */
 const recordReturnReceived = (command: RecordReturnReceived, state: Existing): Result => {
   const bad = checkInstant(command.data.at) ?? mustBeSeller(state.order, command.data.by);
   if (bad) return bad;
-  if (
-    state.status === 'return_received' ||
-    (state.status === 'refunded' && state.after === 'return_received')
-  )
-    return accept();
-  if (state.status !== 'return_requested') return not('NO_RETURN_REQUESTED', state, 'no return is pending');
+  if (state.status !== 'return_requested')
+    return returnUnderway(state) ? accept() : not('NO_RETURN_REQUESTED', state, 'no return is pending');
   return accept({
     type: 'ReturnReceived',
     data: {

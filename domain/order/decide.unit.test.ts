@@ -29,7 +29,7 @@ import {
   T1,
   TOTAL,
 } from './fixtures.ts';
-import type { OrderCancelled, OrderCommand, OrderEvent, PlaceOrder } from './index.ts';
+import type { OrderCancelled, OrderCommand, OrderEvent, OrderRefunded, PlaceOrder } from './index.ts';
 import { category, orderDecider, reservationsBySku, streamId } from './index.ts';
 
 const order = spec(orderDecider);
@@ -504,6 +504,10 @@ describe('RequestCancellation', () => {
       .when(request())
       .thenNothing();
     order.given(buyerCancelledHistory).when(request()).thenNothing();
+    order
+      .given([...buyerCancelledHistory, refunded('r-1', TOTAL, TOTAL)])
+      .when(request())
+      .thenNothing();
   });
   it('is refused after shipment or before payment', () => {
     order.given(shippedHistory).when(request()).thenRefused('ORDER_NOT_CANCELLABLE');
@@ -548,11 +552,19 @@ describe('AcceptCancellation', () => {
   it('is only for the seller or the timer', () => {
     order.given(pending).when(acceptBy(BUYER)).thenRefused('NOT_ORDER_SELLER');
   });
-  it('is a no-op once cancelled on request', () => {
+  it('is a no-op once cancelled on request, also after the refund (a late timer)', () => {
     order.given(buyerCancelledHistory).when(acceptBy(SELLER)).thenNothing();
+    order
+      .given([...buyerCancelledHistory, refunded('r-1', TOTAL, TOTAL)])
+      .when(acceptBy('system', AFTER_DEADLINE))
+      .thenNothing();
   });
-  it('is refused without a pending request', () => {
+  it('is refused without a pending request, or when the seller cancelled on their own', () => {
     order.given(paidHistory).when(acceptBy(SELLER)).thenRefused('NO_CANCELLATION_REQUESTED');
+    order
+      .given([...paidHistory, cancelled('seller', SELLER, 'sold elsewhere')])
+      .when(acceptBy(SELLER))
+      .thenRefused('NO_CANCELLATION_REQUESTED');
   });
 });
 
@@ -622,11 +634,30 @@ describe('CancelBySeller', () => {
       .when(cancel())
       .then([cancelled('seller', SELLER, 'sold elsewhere', false)]);
   });
-  it('is a no-op once cancelled', () => {
+  it('is a no-op once cancelled, also after the refund (the ship-by timer fired late)', () => {
     order.given(buyerCancelledHistory).when(cancel()).thenNothing();
+    order
+      .given([...buyerCancelledHistory, refunded('r-1', TOTAL, TOTAL)])
+      .when(cancel())
+      .thenNothing();
   });
-  it('is refused after shipment, and for anyone but the seller', () => {
+  it('is refused after shipment, once rejected, expired or completed, and for anyone but the seller', () => {
     order.given(shippedHistory).when(cancel()).thenRefused('ORDER_NOT_CANCELLABLE');
+    order
+      .given([
+        ...placedHistory,
+        { type: 'OrderRejected', data: { orderId: ORDER_ID, reason: 'x', rejectedAt: T0 } },
+      ])
+      .when(cancel())
+      .thenRefused('ORDER_NOT_CANCELLABLE');
+    order
+      .given([...awaitingHistory, { type: 'OrderExpired', data: { orderId: ORDER_ID, expiredAt: DEADLINE } }])
+      .when(cancel())
+      .thenRefused('ORDER_NOT_CANCELLABLE');
+    order
+      .given([...deliveredHistory, completed('confirmed_by_buyer')])
+      .when(cancel())
+      .thenRefused('ORDER_NOT_CANCELLABLE');
     order.given(paidHistory).when(cancel(BUYER)).thenRefused('NOT_ORDER_SELLER');
   });
 });
@@ -653,9 +684,14 @@ describe('RequestReturn', () => {
   it('is only for the buyer', () => {
     order.given(deliveredHistory).when(request(undefined, SELLER)).thenRefused('NOT_ORDER_BUYER');
   });
-  it('is a no-op while requested', () => {
+  it('is a no-op once underway: requested, received or refunded', () => {
     order
       .given([...deliveredHistory, returnRequested])
+      .when(request())
+      .thenNothing();
+    order.given(returnReceivedHistory).when(request()).thenNothing();
+    order
+      .given([...returnReceivedHistory, refunded('r-1', TOTAL, TOTAL)])
       .when(request())
       .thenNothing();
   });
@@ -772,6 +808,30 @@ describe('evolve', () => {
     expect(() => fold(orderDecider, [orderPlaced, orderPlaced])).toThrow('cannot follow');
     expect(() => fold(orderDecider, [...placedHistory, shipped])).toThrow('cannot follow');
     expect(() => fold(orderDecider, [...paidHistory, delivered])).toThrow('cannot follow');
+  });
+  it('throws on refunds that do not add up to what the event says', () => {
+    const wrongTotal = refunded('r-1', 1_000, 2_000);
+    expect(() => fold(orderDecider, [...buyerCancelledHistory, wrongTotal])).toThrow('does not add up');
+    const notFull: OrderEvent = {
+      type: 'OrderRefunded',
+      data: { ...(refunded('r-1', TOTAL, TOTAL).data as OrderRefunded['data']), fullyRefunded: false },
+    };
+    expect(() => fold(orderDecider, [...buyerCancelledHistory, notFull])).toThrow('fullyRefunded');
+    expect(() =>
+      fold(orderDecider, [...buyerCancelledHistory, refunded('r-1', TOTAL + 1, TOTAL + 1)]),
+    ).toThrow('more than due');
+  });
+  it('remembers who asked for a cancellation once refunded', () => {
+    expect(fold(orderDecider, [...buyerCancelledHistory, refunded('r-1', TOTAL, TOTAL)])).toMatchObject({
+      status: 'refunded',
+      after: 'cancelled',
+      initiatedBy: 'buyer',
+    });
+    expect(fold(orderDecider, [...returnReceivedHistory, refunded('r-1', TOTAL, TOTAL)])).toMatchObject({
+      status: 'refunded',
+      after: 'return_received',
+      initiatedBy: null,
+    });
   });
   it('keeps the order details through the life', () => {
     const state = fold(orderDecider, [...deliveredHistory, completed('auto_completed')]);

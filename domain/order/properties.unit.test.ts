@@ -124,16 +124,18 @@ const arbCommands = fc
   .tuple(arbPrefix, fc.array(arbCommand, { maxLength: 40 }))
   .map(([a, b]) => [...a, ...b]);
 
-type Run = { history: OrderEvent[]; states: OrderState[] };
+type Run = { history: OrderEvent[]; states: OrderState[]; accepted: OrderCommand[] };
 
 /** Runs commands through decide, folding what is accepted; also checks each accepted command repeats as a no-op. */
 const run = (commands: readonly OrderCommand[]): Run => {
   let state = orderDecider.initialState();
   const history: OrderEvent[] = [];
   const states: OrderState[] = [state];
+  const accepted: OrderCommand[] = [];
   for (const command of commands) {
     const decision = orderDecider.decide(command, state);
     if (!decision.ok) continue;
+    accepted.push(command);
     for (const event of decision.events) {
       state = orderDecider.evolve(state, event);
       history.push(event);
@@ -142,8 +144,14 @@ const run = (commands: readonly OrderCommand[]): Run => {
     // Every accepted command, repeated at once, is an idempotent no-op.
     expect(orderDecider.decide(command, state)).toEqual({ ok: true, events: [] });
   }
-  return { history, states };
+  return { history, states, accepted };
 };
+
+/** Statuses nothing leaves: no command records anything once the order is here. */
+const FINAL = ['rejected', 'expired', 'completed', 'refunded'] as const;
+const isFinal = (state: OrderState): boolean =>
+  (FINAL as readonly string[]).includes(state.status) ||
+  (state.status === 'cancelled' && state.refund.dueMinor === 0);
 
 describe('order properties over random command sequences', () => {
   it('evolve never throws on histories decide produced; folding twice gives the same state', () => {
@@ -185,6 +193,34 @@ describe('order properties over random command sequences', () => {
             expect(state.refund.dueMinor).toBeLessThanOrEqual(paid);
             if (state.status === 'refunded') expect(state.refund.refundedMinor).toBe(state.refund.dueMinor);
           }
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('stock is reserved before money is taken: OrderPaid always follows OrderStockReserved', () => {
+    fc.assert(
+      fc.property(arbCommands, (commands) => {
+        const types = run(commands).history.map((e) => e.type);
+        const paidAt = types.indexOf('OrderPaid');
+        if (paidAt >= 0) expect(types.slice(0, paidAt)).toContain('OrderStockReserved');
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a final status is never left, and a command once accepted never records anything again', () => {
+    // Sagas and timers redeliver late: a repeat after later events must be a no-op or a refusal.
+    fc.assert(
+      fc.property(arbCommands, (commands) => {
+        const { history, states, accepted } = run(commands);
+        const firstFinal = states.findIndex(isFinal);
+        if (firstFinal >= 0) expect(states.length - 1).toBe(firstFinal);
+        const last = fold(orderDecider, history);
+        for (const command of accepted) {
+          const again = orderDecider.decide(command, last);
+          if (again.ok) expect(again.events).toEqual([]);
         }
       }),
       { numRuns: 500 },

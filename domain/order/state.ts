@@ -1,7 +1,7 @@
 import type { FeeSchedule } from '../fees/index.ts';
 import { assertNever, InvariantViolation } from '../shared/index.ts';
 import type { CurrencyCode, Instant } from '../shared/index.ts';
-import type { OrderEvent, OrderLine, OrderPlaced } from './events.ts';
+import type { OrderEvent, OrderLine, OrderPlaced, OrderRefunded } from './events.ts';
 
 /** What every placed order carries, whatever its status. */
 export type OrderDetails = Readonly<{
@@ -59,6 +59,8 @@ export type OrderState =
       Readonly<{
         status: 'refunded';
         after: 'cancelled' | 'return_received';
+        /** Who asked for the cancellation when `after` is 'cancelled'; null after a return. */
+        initiatedBy: 'buyer' | 'seller' | null;
         payment: Payment;
         refund: RefundProgress;
       }>);
@@ -90,6 +92,30 @@ export const reservationsBySku = (
   const bySku = new Map<string, number>();
   for (const line of lines) bySku.set(line.sku, (bySku.get(line.sku) ?? 0) + line.quantity);
   return bySku;
+};
+
+/**
+ * The refund progress after one more refund. The event carries the running
+ * total and whether it settles what is due (so a reader of the log needs no
+ * fold); both must agree with the fold, or the history is corrupt.
+ */
+const afterRefund = (
+  orderId: string,
+  progress: RefundProgress,
+  refunded: OrderRefunded['data'],
+): RefundProgress => {
+  const refundedMinor = progress.refundedMinor + refunded.amountMinor;
+  if (refunded.amountMinor <= 0 || refundedMinor !== refunded.totalRefundedMinor)
+    throw new InvariantViolation(`order ${orderId}: refund ${refunded.refundId} does not add up`);
+  if (refundedMinor > progress.dueMinor)
+    throw new InvariantViolation(`order ${orderId}: refunded more than due`);
+  if (refunded.fullyRefunded !== (refundedMinor === progress.dueMinor))
+    throw new InvariantViolation(`order ${orderId}: fullyRefunded disagrees with the amounts`);
+  return {
+    dueMinor: progress.dueMinor,
+    refundedMinor,
+    refundIds: [...progress.refundIds, refunded.refundId],
+  };
 };
 
 const unexpected = (state: OrderState, event: OrderEvent): never => {
@@ -204,15 +230,18 @@ export const evolve = (state: OrderState, event: OrderEvent): OrderState => {
 
     case 'OrderRefunded': {
       if (state.status !== 'cancelled' && state.status !== 'return_received') return unexpected(state, event);
-      const refund: RefundProgress = {
-        dueMinor: state.refund.dueMinor,
-        refundedMinor: event.data.totalRefundedMinor,
-        refundIds: [...state.refund.refundIds, event.data.refundId],
-      };
-      if (refund.refundedMinor > refund.dueMinor || state.payment === null)
-        throw new InvariantViolation(`order ${state.order.orderId}: refunded more than due`);
+      const refund = afterRefund(state.order.orderId, state.refund, event.data);
+      if (state.payment === null)
+        throw new InvariantViolation(`order ${state.order.orderId}: a refund without a payment`);
       if (!event.data.fullyRefunded) return { ...state, refund };
-      return { status: 'refunded', after: state.status, order: state.order, payment: state.payment, refund };
+      return {
+        status: 'refunded',
+        after: state.status,
+        initiatedBy: state.status === 'cancelled' ? state.initiatedBy : null,
+        order: state.order,
+        payment: state.payment,
+        refund,
+      };
     }
 
     default:

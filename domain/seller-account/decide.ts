@@ -11,7 +11,14 @@ import type {
   SellerAccountCommand,
 } from './commands.ts';
 import type { SellerAccountEvent } from './events.ts';
-import { transfer } from './ledger.ts';
+import {
+  heldPostings,
+  payoutFailedPostings,
+  payoutPaidPostings,
+  payoutRequestedPostings,
+  refundedPostings,
+  releasedPostings,
+} from './postings.ts';
 import type { ActiveAccount, SellerAccountState } from './state.ts';
 import { escrowRemaining, lookup } from './state.ts';
 
@@ -97,7 +104,7 @@ const holdInEscrow = (command: HoldInEscrow, state: SellerAccountState): Result 
       currency: gross.currency,
       orderId,
       grossMinor: gross.amount,
-      postings: transfer(['buyerFunds', 'escrow', gross.amount]),
+      postings: heldPostings(gross.amount),
       heldAt: at,
     },
   });
@@ -129,7 +136,7 @@ const refundEscrow = (command: RefundEscrow, current: SellerAccountState): Resul
       orderId,
       refundId,
       amountMinor: amount.amount,
-      postings: transfer(['escrow', 'refunds', amount.amount]),
+      postings: refundedPostings(amount.amount),
       refundedAt: at,
     },
   });
@@ -166,7 +173,7 @@ const releaseEscrow = (command: ReleaseEscrow, current: SellerAccountState): Res
       feeMinor,
       sellerNetMinor,
       feeScheduleId: feeSchedule.id,
-      postings: transfer(['escrow', 'sellerAvailable', sellerNetMinor], ['escrow', 'feeRevenue', feeMinor]),
+      postings: releasedPostings(sellerNetMinor, feeMinor),
       releasedAt: at,
     },
   });
@@ -197,7 +204,7 @@ const requestPayout = (command: RequestPayout, current: SellerAccountState): Res
       currency: state.currency,
       payoutId,
       amountMinor: amount.amount,
-      postings: transfer(['sellerAvailable', 'payoutPending', amount.amount]),
+      postings: payoutRequestedPostings(amount.amount),
       requestedAt: at,
     },
   });
@@ -222,7 +229,7 @@ const recordPayoutPaid = (command: RecordPayoutPaid, current: SellerAccountState
       currency: state.currency,
       payoutId,
       amountMinor: payout.amountMinor,
-      postings: transfer(['payoutPending', 'payouts', payout.amountMinor]),
+      postings: payoutPaidPostings(payout.amountMinor),
       paidAt: at,
     },
   });
@@ -248,7 +255,7 @@ const recordPayoutFailed = (command: RecordPayoutFailed, current: SellerAccountS
       payoutId,
       amountMinor: payout.amountMinor,
       reason,
-      postings: transfer(['payoutPending', 'sellerAvailable', payout.amountMinor]),
+      postings: payoutFailedPostings(payout.amountMinor),
       failedAt: at,
     },
   });

@@ -426,6 +426,59 @@ describe('RecordPayoutPaid / RecordPayoutFailed', () => {
   });
 });
 
+describe('every command but HoldInEscrow', () => {
+  /** The same command for seller-2 (who, for a payout, also asks for it), sent to seller-1's ledger. */
+  const other = (command: SellerAccountCommand): SellerAccountCommand =>
+    ({
+      ...command,
+      data: { ...command.data, sellerId: 'seller-2', ...('by' in command.data ? { by: 'seller-2' } : {}) },
+    }) as SellerAccountCommand;
+  const badAt = (command: SellerAccountCommand): SellerAccountCommand =>
+    ({ ...command, data: { ...command.data, at: '2025-03-10' } }) as SellerAccountCommand;
+  const commands = [
+    refund('o-1', 'r-1', 100),
+    release('o-1'),
+    requestPayout('p-1', 100),
+    paid('p-1'),
+    failed('p-1'),
+  ];
+  it.each(commands.map((c) => [c.type, c] as const))(
+    '%s is refused for another seller’s ledger or with a malformed instant',
+    (_type, command) => {
+      account.given(releasedHistory).when(other(command)).thenRefused('SELLER_MISMATCH');
+      account.given(releasedHistory).when(badAt(command)).thenRefused('INVALID_INSTANT');
+    },
+  );
+  it('refunds and payouts are refused in another currency than the ledger’s', () => {
+    const usd = { amount: 100, currency: 'USD' as const };
+    account
+      .given([held('o-1', 10_000)])
+      .when({
+        type: 'RefundEscrow',
+        data: { sellerId: SELLER, orderId: 'o-1', refundId: 'r-1', amount: usd, at },
+      })
+      .thenRefused('CURRENCY_MISMATCH');
+    account
+      .given(releasedHistory)
+      .when({
+        type: 'RequestPayout',
+        data: { sellerId: SELLER, by: SELLER, payoutId: 'p-1', amount: usd, at },
+      })
+      .thenRefused('CURRENCY_MISMATCH');
+  });
+  it('empty refund or payout ids are refused', () => {
+    account
+      .given([held('o-1', 10_000)])
+      .when(refund('o-1', '', 100))
+      .thenRefused('INVALID_ID');
+    account.given(releasedHistory).when(requestPayout('', 100)).thenRefused('INVALID_ID');
+    account.given(releasedHistory).when(paid('')).thenRefused('INVALID_ID');
+  });
+  it('RecordPayoutFailed on an empty ledger is refused', () => {
+    account.given([]).when(failed('p-1')).thenRefused('ACCOUNT_NOT_FOUND');
+  });
+});
+
 describe('ledger', () => {
   it('every entry balances, and so do all balances', () => {
     const history = [
@@ -466,5 +519,21 @@ describe('ledger', () => {
     );
     expect(() => fold(sellerAccountDecider, [held('o-1', 100), payoutRequested('p', 1)])).toThrow('negative');
     expect(() => fold(sellerAccountDecider, [refunded('o-1', 'r', 1)])).toThrow('empty account');
+  });
+  it('evolve throws when an entry balances but disagrees with the event’s amounts', () => {
+    const halfPosted: SellerAccountEvent = {
+      ...held('o-1', 100),
+      data: { ...held('o-1', 100).data, postings: held('o-1', 50).data.postings },
+    };
+    expect(() => fold(sellerAccountDecider, [halfPosted])).toThrow('disagree');
+    const wrongSplit = released('o-1', 10_000, 570);
+    const tampered: SellerAccountEvent = {
+      ...wrongSplit,
+      data: { ...wrongSplit.data, sellerNetMinor: 9_431 },
+    };
+    expect(() => fold(sellerAccountDecider, [held('o-1', 10_000), tampered])).toThrow();
+    expect(() =>
+      fold(sellerAccountDecider, [held('o-1', 100), refunded('o-1', 'r', 10), refunded('o-1', 'r', 10)]),
+    ).toThrow('twice');
   });
 });

@@ -19,6 +19,7 @@ export const sellerAccountDecider: Decider<
 export * from './commands.ts';
 export * from './events.ts';
 export * from './ledger.ts';
+export * from './postings.ts';
 export { decide, SELLER_ACCOUNT_ERROR_CODES } from './decide.ts';
 export type { SellerAccountErrorCode } from './decide.ts';
 export { balances, escrowBalance, escrowRemaining, evolve, initialState } from './state.ts';

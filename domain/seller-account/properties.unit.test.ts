@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ROUNDING_RULES } from '../fees/index.ts';
+import { computeFee, ROUNDING_RULES } from '../fees/index.ts';
 import type { FeeSchedule } from '../fees/index.ts';
 import { fold } from '../shared/index.ts';
 import type { SellerAccountCommand, SellerAccountEvent, SellerAccountState } from './index.ts';
@@ -114,9 +114,12 @@ const run = (commands: readonly SellerAccountCommand[]) => {
   let state = sellerAccountDecider.initialState();
   const history: SellerAccountEvent[] = [];
   const states: SellerAccountState[] = [state];
+  /** Accepted commands with the events each recorded. */
+  const accepted: { command: SellerAccountCommand; events: readonly SellerAccountEvent[] }[] = [];
   for (const command of commands) {
     const decision = sellerAccountDecider.decide(command, state);
     if (!decision.ok) continue;
+    accepted.push({ command, events: decision.events });
     for (const event of decision.events) {
       state = sellerAccountDecider.evolve(state, event);
       history.push(event);
@@ -124,7 +127,7 @@ const run = (commands: readonly SellerAccountCommand[]) => {
     }
     expect(sellerAccountDecider.decide(command, state)).toEqual({ ok: true, events: [] });
   }
-  return { history, states };
+  return { history, states, accepted };
 };
 
 describe('seller-account properties over random command sequences', () => {
@@ -187,6 +190,52 @@ describe('seller-account properties over random command sequences', () => {
         );
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('a release charges exactly the fee of what the order still held, by the schedule it was given', () => {
+    fc.assert(
+      fc.property(arbCommands, (commands) => {
+        const { accepted } = run(commands);
+        const gross = new Map<string, number>();
+        const refunded = new Map<string, number>();
+        for (const { command, events } of accepted)
+          for (const event of events) {
+            if (event.type === 'EscrowHeld') gross.set(event.data.orderId, event.data.grossMinor);
+            if (event.type === 'EscrowRefunded') {
+              const { orderId, amountMinor } = event.data;
+              refunded.set(orderId, (refunded.get(orderId) ?? 0) + amountMinor);
+              expect(refunded.get(orderId)).toBeLessThanOrEqual(gross.get(orderId) ?? 0);
+            }
+            if (event.type === 'EscrowReleased' && command.type === 'ReleaseEscrow') {
+              const { orderId } = event.data;
+              const left = (gross.get(orderId) ?? 0) - (refunded.get(orderId) ?? 0);
+              const fee = computeFee({ amount: left, currency: 'EUR' }, command.data.feeSchedule).amount;
+              expect(event.data).toMatchObject({
+                releasedMinor: left,
+                feeMinor: fee,
+                sellerNetMinor: left - fee,
+                feeScheduleId: command.data.feeSchedule.id,
+              });
+            }
+          }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a command once accepted never records anything again, whatever came after', () => {
+    // Sagas and providers redeliver late: a repeat must be a no-op or a refusal, never a second entry.
+    fc.assert(
+      fc.property(arbCommands, (commands) => {
+        const { states, accepted } = run(commands);
+        const last = states.at(-1) ?? sellerAccountDecider.initialState();
+        for (const { command } of accepted) {
+          const again = sellerAccountDecider.decide(command, last);
+          if (again.ok) expect(again.events).toEqual([]);
+        }
+      }),
+      { numRuns: 300 },
     );
   });
 

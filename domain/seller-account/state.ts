@@ -3,6 +3,7 @@ import type { CurrencyCode } from '../shared/index.ts';
 import type { SellerAccountEvent } from './events.ts';
 import type { Balances } from './ledger.ts';
 import { post, zeroBalances } from './ledger.ts';
+import { expectedPostings, samePostings } from './postings.ts';
 
 /** The escrow sub-ledger of one order. Remaining = gross − refunded (− released once released). */
 export type OrderEscrow = Readonly<{
@@ -86,13 +87,24 @@ const withEscrow = (state: ActiveAccount, orderId: string, escrow: OrderEscrow):
 };
 
 /**
- * Applies a ledger event: posts its entry (which throws if it does not
- * balance or overdraws escrow, available or pending funds) and updates the
- * per-order escrow and per-payout records.
+ * Posts an event's entry: it must balance, must not overdraw escrow, available
+ * or pending funds (`post` throws), and must be exactly what the event's own
+ * amounts call for — otherwise balances and amounts would tell two stories.
+ */
+const postEntry = (state: ActiveAccount, event: SellerAccountEvent): ActiveAccount['balances'] => {
+  const balances = post(state.balances, event.data.postings);
+  if (!samePostings(event.data.postings, expectedPostings(event)))
+    throw new InvariantViolation(`seller-account: ${event.type} postings disagree with its amounts`);
+  return balances;
+};
+
+/**
+ * Applies a ledger event: posts its entry and updates the per-order escrow
+ * and per-payout records.
  */
 export const evolve = (current: SellerAccountState, event: SellerAccountEvent): SellerAccountState => {
   const state = activeFor(current, event);
-  const balances = post(state.balances, event.data.postings);
+  const balances = postEntry(state, event);
   switch (event.type) {
     case 'EscrowHeld': {
       if (lookup(state.escrows, event.data.orderId) !== undefined)
@@ -108,6 +120,8 @@ export const evolve = (current: SellerAccountState, event: SellerAccountEvent): 
     case 'EscrowRefunded': {
       const escrow = escrowOf(state, event.data.orderId);
       if (escrow.release !== null) throw new InvariantViolation(`seller-account: refund after release`);
+      if (escrow.refundIds.includes(event.data.refundId))
+        throw new InvariantViolation(`seller-account: refund ${event.data.refundId} recorded twice`);
       const next: OrderEscrow = {
         ...escrow,
         refundedMinor: escrow.refundedMinor + event.data.amountMinor,
@@ -118,6 +132,8 @@ export const evolve = (current: SellerAccountState, event: SellerAccountEvent): 
     case 'EscrowReleased': {
       const escrow = escrowOf(state, event.data.orderId);
       if (escrow.release !== null) throw new InvariantViolation(`seller-account: escrow released twice`);
+      if (event.data.feeMinor + event.data.sellerNetMinor !== event.data.releasedMinor)
+        throw new InvariantViolation(`seller-account: fee + net ≠ released for ${event.data.orderId}`);
       const next: OrderEscrow = {
         ...escrow,
         release: { releasedMinor: event.data.releasedMinor, feeMinor: event.data.feeMinor },
@@ -139,6 +155,10 @@ export const evolve = (current: SellerAccountState, event: SellerAccountEvent): 
     case 'PayoutPaid':
     case 'PayoutFailed': {
       const payout = payoutOf(state, event.data.payoutId);
+      if (payout.amountMinor !== event.data.amountMinor)
+        throw new InvariantViolation(
+          `seller-account: payout ${event.data.payoutId} settled for another amount`,
+        );
       const status = event.type === 'PayoutPaid' ? 'paid' : 'failed';
       return {
         ...state,

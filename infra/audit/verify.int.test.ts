@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Expected } from '../event-store/port.ts';
-import type { NewEvent } from '../event-store/port.ts';
+import type { EventMetadata, NewEvent } from '../event-store/port.ts';
+import { chainHash, contentDigest } from '../event-store/canonical.ts';
 import { openPostgresEventStore } from '../event-store/postgres/open.ts';
 import type { PostgresEventStore } from '../event-store/postgres/postgres-event-store.ts';
 import { createTestSchema } from '../postgres/test-database.ts';
@@ -138,18 +139,13 @@ describe('audit verification against tampering done directly in SQL', () => {
 
   it('names an inserted event even when its own hash was chained correctly by the forger', async () => {
     // The forger knows the algorithm but cannot rewrite every later hash without it showing.
-    const forged = await db.pool.query<{
-      hash: Buffer;
-      recorded_at: Date;
-      metadata: unknown;
-      event_id: string;
-    }>(
+    const forged = await db.pool.query<{ hash: Buffer; recorded_at: Date; metadata: EventMetadata }>(
       `select hash, recorded_at, metadata from "${db.schema}".events where stream_id = 'ledger-b' and stream_revision = 1`,
     );
     expect(forged.rows).toHaveLength(1);
     // Build the forged row in Node with the real canonical digest and chain.
-    const { chainHash, contentDigest } = await import('../event-store/canonical.ts');
-    const row = forged.rows[0] as { hash: Buffer; recorded_at: Date; metadata: never };
+    const [row] = forged.rows;
+    if (row === undefined) throw new Error('no row to forge from');
     const eventId = '0190b5a4-0000-7000-8000-000000000001';
     const data = { n: 99, amount: { amount: 1, currency: 'EUR' } };
     const digest = contentDigest({

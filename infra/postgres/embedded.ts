@@ -292,7 +292,9 @@ const spawnServer = (
     child.once('error', reject);
     child.once('exit', (code, signal) => {
       if (!ready) {
-        reject(new Error(`postgres exited before it was ready (code ${String(code)}, signal ${String(signal)})`));
+        reject(
+          new Error(`postgres exited before it was ready (code ${String(code)}, signal ${String(signal)})`),
+        );
       }
     });
   });

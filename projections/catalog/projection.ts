@@ -37,11 +37,7 @@ const LISTING_EVENT_TYPES: readonly ListingEvent['type'][] = [
 
 const isListingEvent = (type: string): boolean => (LISTING_EVENT_TYPES as readonly string[]).includes(type);
 
-const foldListing = (
-  listings: Map<string, ListingRow>,
-  event: ListingEvent,
-  revision: number,
-): void => {
+const foldListing = (listings: Map<string, ListingRow>, event: ListingEvent, revision: number): void => {
   if (event.type === 'ListingCreated') {
     const { listingId, sellerId, title, price, sku, at } = event.data;
     if (listings.has(listingId)) throw new ProjectionError(`listing ${listingId} created twice`);
@@ -102,7 +98,10 @@ export const catalogProjection: Projection = {
       else skus.push(data.sku);
     }
     const listings = new Map(
-      (await loadRows<ListingRow>(db, t.table('listings'), 'listing_id', listingIds)).map((r) => [r.listing_id, r]),
+      (await loadRows<ListingRow>(db, t.table('listings'), 'listing_id', listingIds)).map((r) => [
+        r.listing_id,
+        r,
+      ]),
     );
     const stock = new Map(
       (await loadRows<StockRow>(db, t.table('stock'), 'sku', skus)).map((r) => [r.sku, r]),

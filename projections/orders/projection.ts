@@ -165,7 +165,11 @@ const salesOf = (batch: Batch, row: OrderRow, at: string): SalesRow => {
   return sales;
 };
 
-const placeOrder = (batch: Batch, event: Extract<OrderEvent, { type: 'OrderPlaced' }>, revision: number): OrderRow => {
+const placeOrder = (
+  batch: Batch,
+  event: Extract<OrderEvent, { type: 'OrderPlaced' }>,
+  revision: number,
+): OrderRow => {
   const d = event.data;
   if (batch.orders.has(d.orderId)) throw new ProjectionError(`order ${d.orderId} placed twice`);
   const row: OrderRow = {
@@ -341,7 +345,9 @@ const foldPayment = (batch: Batch, event: PaymentEvent): void => {
 
 /** What the timeline shows of an event: its data without the bulky parts the order row already has. */
 const detailOf = (event: OrderEvent): Row => {
-  const { orderId: _orderId, ...rest } = event.data as Readonly<Record<string, unknown>> & { orderId: string };
+  const { orderId: _orderId, ...rest } = event.data as Readonly<Record<string, unknown>> & {
+    orderId: string;
+  };
   if (event.type === 'OrderPlaced' || event.type === 'OrderCompleted') {
     const { lines: _lines, feeSchedule, ...kept } = rest;
     return { ...kept, feeScheduleId: (feeSchedule as { id: string }).id };
@@ -364,7 +370,8 @@ export const ordersProjection: Projection = {
       (await loadRows<OrderRow>(db, t.table('orders'), 'order_id', orderIds)).map((r) => [r.order_id, r]),
     );
     const pairs = new Map<string, readonly [string, string]>();
-    for (const row of orders.values()) pairs.set(salesKey(row.seller_id, row.currency), [row.seller_id, row.currency]);
+    for (const row of orders.values())
+      pairs.set(salesKey(row.seller_id, row.currency), [row.seller_id, row.currency]);
     for (const { message } of messages) {
       if (message.type === 'OrderPlaced') {
         const { sellerId, currency } = message.data;

@@ -105,7 +105,8 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<ReadContext> = (app, ctx) 
   app.get(
     '/listings',
     {
-      preHandler: [scoped, fresh],
+      onRequest: scoped,
+      preHandler: fresh,
       schema: {
         tags: ['catalog'],
         summary: 'List and filter listings',
@@ -181,7 +182,8 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<ReadContext> = (app, ctx) 
   app.get(
     '/listings/:listingId',
     {
-      preHandler: [scoped, fresh],
+      onRequest: scoped,
+      preHandler: fresh,
       schema: {
         tags: ['catalog'],
         summary: 'One listing with its available stock',

@@ -24,7 +24,8 @@ export const inventoryRoutes: FastifyPluginAsyncTypebox<ReadContext> = (app, ctx
   app.get(
     '/inventory/:sku',
     {
-      preHandler: [requireScope('reader', 'seller', 'auditor'), servedBy(ctx, PROJECTIONS.inventory)],
+      onRequest: requireScope('reader', 'seller', 'auditor'),
+      preHandler: servedBy(ctx, PROJECTIONS.inventory),
       schema: {
         tags: ['inventory'],
         summary: "One SKU's stock levels",

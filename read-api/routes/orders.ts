@@ -182,7 +182,8 @@ export const orderRoutes: FastifyPluginAsyncTypebox<ReadContext> = (app, ctx) =>
   app.get(
     '/orders/:orderId',
     {
-      preHandler: [requireScope('reader', 'seller'), fresh],
+      onRequest: requireScope('reader', 'seller'),
+      preHandler: fresh,
       schema: {
         tags: ['orders'],
         summary: 'One order with its lines, status and timeline',
@@ -247,7 +248,8 @@ export const orderRoutes: FastifyPluginAsyncTypebox<ReadContext> = (app, ctx) =>
   app.get(
     '/buyers/:buyerId/orders',
     {
-      preHandler: [requireScope('reader'), fresh],
+      onRequest: requireScope('reader'),
+      preHandler: fresh,
       schema: {
         tags: ['orders'],
         summary: "A buyer's orders, newest first",

@@ -37,7 +37,7 @@ export const projectionRoutes: FastifyPluginAsyncTypebox<ReadContext> = (app, ct
   app.get(
     '/projections',
     {
-      preHandler: requireScope('auditor'),
+      onRequest: requireScope('auditor'),
       schema: {
         tags: ['operations'],
         summary: 'Projection status: checkpoint, lag and state of every projection version',

@@ -54,7 +54,11 @@ const BalanceSchema = Type.Object(
 
 const SellerParams = Params({ sellerId: Id });
 
-/** A seller key reads only its own seller; admin any; everyone else is refused alike. */
+/**
+ * A seller key reads only its own seller; admin any; everyone else is refused
+ * alike. Runs before validation (onRequest), on the raw path parameter: a
+ * malformed id is no one's, so it is refused the same way.
+ */
 const ownSellerOnly = (request: FastifyRequest): Promise<void> => {
   const { sellerId } = request.params as { sellerId: string };
   if (!maySeeSeller(principalOf(request), sellerId)) throw forbidden();
@@ -68,7 +72,8 @@ export const sellerRoutes: FastifyPluginAsyncTypebox<ReadContext> = (app, ctx) =
   app.get(
     '/sellers/:sellerId/sales',
     {
-      preHandler: [requireScope('seller'), ownSellerOnly, servedBy(ctx, PROJECTIONS.orders)],
+      onRequest: [requireScope('seller'), ownSellerOnly],
+      preHandler: servedBy(ctx, PROJECTIONS.orders),
       schema: {
         tags: ['sellers'],
         summary: "A seller's sales: totals per currency and its orders, newest first",
@@ -105,7 +110,8 @@ export const sellerRoutes: FastifyPluginAsyncTypebox<ReadContext> = (app, ctx) =
   app.get(
     '/sellers/:sellerId/balance',
     {
-      preHandler: [requireScope('seller'), ownSellerOnly, servedBy(ctx, PROJECTIONS.balances)],
+      onRequest: [requireScope('seller'), ownSellerOnly],
+      preHandler: servedBy(ctx, PROJECTIONS.balances),
       schema: {
         tags: ['sellers'],
         summary: "A seller's balance per currency: escrow, available, pending payout, paid out",

@@ -33,6 +33,8 @@ export type PostgresEventStoreOptions = Readonly<{
   schema: string;
   clock?: () => Date;
   limits?: Partial<StoreLimits>;
+  /** Group commit of `append` (see there); `false` gives each append its own transaction. */
+  groupCommit?: Partial<GroupCommitOptions> | false;
 }>;
 
 /** Anything that can run a query: the pool, or a client inside a caller's transaction. */
@@ -48,8 +50,8 @@ type EventRow = {
   data: JsonValue;
   metadata: EventMetadata;
   schema_version: number;
-  recorded_at: Date;
-  hash: Buffer;
+  recorded_at: string;
+  hash: string;
 };
 
 type AppendRow = {
@@ -75,12 +77,39 @@ const toRecorded = (row: EventRow): RecordedEvent => ({
   data: row.data,
   metadata: row.metadata,
   schemaVersion: row.schema_version,
-  recordedAt: row.recorded_at.toISOString(),
-  hash: row.hash.toString('hex'),
+  recordedAt: row.recorded_at,
+  hash: row.hash,
 });
 
 const isUniqueViolation = (error: unknown): error is pg.DatabaseError =>
   error instanceof Error && (error as Partial<pg.DatabaseError>).code === UNIQUE_VIOLATION;
+
+type PreparedAppend = Readonly<{
+  streamId: string;
+  expected: ExpectedRevision;
+  recordedAt: string;
+  /** The events as the append function takes them (JSON, with their content digests). */
+  payload: string;
+}>;
+
+type QueuedAppend = Readonly<{
+  prepared: PreparedAppend;
+  resolve: (result: AppendResult) => void;
+  reject: (error: Error) => void;
+}>;
+
+type GroupRow = AppendRow & { o_index: number };
+
+export type GroupCommitOptions = Readonly<{
+  /** Group transactions in flight at once; appends beyond them queue and join the next group. */
+  writers: number;
+  /** Appends per group at most. */
+  maxAppends: number;
+  /** Bytes of events per group at most (a single larger append still goes, alone). */
+  maxBytes: number;
+}>;
+
+export const DEFAULT_GROUP_COMMIT: GroupCommitOptions = { writers: 4, maxAppends: 100, maxBytes: 1_000_000 };
 
 const EXPECTED_KIND: Record<ExpectedRevision['kind'], string> = {
   any: 'any',
@@ -94,8 +123,11 @@ export class PostgresEventStore implements EventStore {
   readonly #clock: () => Date;
   readonly #limits: StoreLimits;
   readonly #appended = new EventEmitter();
+  readonly #group: GroupCommitOptions | null;
+  readonly #queue: QueuedAppend[] = [];
+  #inFlight = 0;
   readonly #sql: Readonly<
-    Record<'append' | 'stream' | 'streamBackwards' | 'all' | 'category' | 'head', string>
+    Record<'append' | 'appendGroup' | 'stream' | 'streamBackwards' | 'all' | 'category' | 'head', string>
   >;
 
   constructor(options: PostgresEventStoreOptions) {
@@ -103,13 +135,20 @@ export class PostgresEventStore implements EventStore {
     this.#clock = options.clock ?? (() => new Date());
     this.#limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.#appended.setMaxListeners(0);
+    this.#group = options.groupCommit === false ? null : { ...DEFAULT_GROUP_COMMIT, ...options.groupCommit };
     const t = `"${options.schema}".events`;
+    // The time and the hash leave Postgres as the text the port returns (ISO 8601 in UTC with
+    // milliseconds, as toISOString prints it, and hex): parsing them into a Date and a Buffer
+    // only to print them again was a fifth of a read's CPU in Node.
     const columns = `event_id, stream_id, stream_revision, transaction_id::text as commit, position, event_type,
-      data, metadata, schema_version, recorded_at, hash`;
+      data, metadata, schema_version,
+      to_char(recorded_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as recorded_at,
+      encode(hash, 'hex') as hash`;
     // Only transactions older than every running one: nothing can commit before them any more.
     const settled = `transaction_id < pg_snapshot_xmin(pg_current_snapshot())`;
     this.#sql = {
       append: `select * from "${options.schema}".append_events($1, $2, $3, $4, $5)`,
+      appendGroup: `select * from "${options.schema}".append_events_group($1)`,
       stream: `select ${columns} from ${t} where stream_id = $1 and stream_revision >= $2 order by stream_revision limit $3`,
       streamBackwards: `select ${columns} from ${t} where stream_id = $1 and stream_revision <= $2 order by stream_revision desc limit $3`,
       all: `select ${columns} from ${t} where (transaction_id, position) > ($1::text::xid8, $2) and ${settled}
@@ -121,8 +160,24 @@ export class PostgresEventStore implements EventStore {
     };
   }
 
+  /**
+   * Appends through the pool. While `groupCommit.writers` appends are in
+   * flight, the next ones queue and go together, in one transaction and one
+   * round trip (group commit, as EventStoreDB does): each keeps its own
+   * expectation, result and atomicity, and one that fails is retried alone.
+   */
   append(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
-    return this.appendWith(this.#pool, streamId, events, options);
+    let prepared: PreparedAppend;
+    try {
+      prepared = this.#prepare(streamId, events, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (this.#group === null) return this.#execute(this.#pool, prepared);
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ prepared, resolve, reject });
+      this.#pump();
+    });
   }
 
   /**
@@ -137,6 +192,10 @@ export class PostgresEventStore implements EventStore {
     events: readonly NewEvent[],
     options: AppendOptions,
   ): Promise<AppendResult> {
+    return this.#execute(db, this.#prepare(streamId, events, options));
+  }
+
+  #prepare(streamId: string, events: readonly NewEvent[], options: AppendOptions): PreparedAppend {
     assertStreamId(streamId);
     const expected = assertExpectedRevision(options.expectedRevision);
     const valid = validateEvents(events, this.#limits);
@@ -147,12 +206,17 @@ export class PostgresEventStore implements EventStore {
         digest: contentDigest({ ...event, streamId, recordedAt }).toString('hex'),
       })),
     );
+    return { streamId, expected, recordedAt, payload };
+  }
+
+  async #execute(db: Queryable, append: PreparedAppend): Promise<AppendResult> {
+    const { streamId, expected } = append;
     const params = [
       streamId,
       EXPECTED_KIND[expected.kind],
       expected.kind === 'exact' ? expected.revision : null,
-      recordedAt,
-      payload,
+      append.recordedAt,
+      append.payload,
     ];
     const retries = db === this.#pool ? MAX_RACE_RETRIES : 0;
     for (let attempt = 0; ; attempt++) {
@@ -172,6 +236,67 @@ export class PostgresEventStore implements EventStore {
         if (attempt >= retries) throw error;
       }
     }
+  }
+
+  /** Starts groups while fewer than `writers` are in flight. */
+  #pump(): void {
+    const group = this.#group;
+    if (group === null) return;
+    while (this.#inFlight < group.writers && this.#queue.length > 0) {
+      let bytes = 0;
+      let count = 0;
+      while (
+        count < this.#queue.length &&
+        count < group.maxAppends &&
+        (count === 0 || bytes + (this.#queue[count]?.prepared.payload.length ?? 0) <= group.maxBytes)
+      ) {
+        bytes += this.#queue[count]?.prepared.payload.length ?? 0;
+        count += 1;
+      }
+      const batch = this.#queue.splice(0, count);
+      this.#inFlight += 1;
+      void this.#commitGroup(batch).finally(() => {
+        this.#inFlight -= 1;
+        this.#pump();
+      });
+    }
+  }
+
+  async #commitGroup(batch: readonly QueuedAppend[]): Promise<void> {
+    const settle = async (item: QueuedAppend): Promise<void> => {
+      await this.#execute(this.#pool, item.prepared).then(item.resolve, item.reject);
+    };
+    const [only] = batch;
+    if (batch.length === 1 && only !== undefined) return settle(only);
+    // The events arrays are JSON already: spliced in, not parsed and printed again.
+    const appends = batch.map(({ prepared: p }) => {
+      const revision = p.expected.kind === 'exact' ? String(p.expected.revision) : 'null';
+      return `{"streamId":${JSON.stringify(p.streamId)},"kind":"${EXPECTED_KIND[p.expected.kind]}","revision":${revision},"recordedAt":"${p.recordedAt}","events":${p.payload}}`;
+    });
+    let rows: readonly GroupRow[];
+    try {
+      ({ rows } = await this.#pool.query<GroupRow>(this.#sql.appendGroup, [`[${appends.join(',')}]`]));
+    } catch {
+      // The whole group rolled back (a race on a stream, a duplicate event id, a lost connection):
+      // each append alone, so that what failed is reported to its own caller only.
+      await Promise.all(batch.map(settle));
+      return;
+    }
+    let appended = false;
+    for (const [index, item] of batch.entries()) {
+      try {
+        const result = this.#interpret(
+          item.prepared.streamId,
+          item.prepared.expected,
+          rows.find((row) => row.o_index === index),
+        );
+        appended ||= result.ok && !result.idempotent;
+        item.resolve(result);
+      } catch (error) {
+        item.reject(error as Error);
+      }
+    }
+    if (appended) this.#appended.emit('append');
   }
 
   /** Lets same-process readers know right away; other processes poll (see waitForAppend). */

@@ -1,0 +1,141 @@
+import { sql } from 'kysely';
+import type { Kysely } from 'kysely';
+import { comparePositions } from '../infra/event-store/port.ts';
+import type { LogPosition, RecordedEvent } from '../infra/event-store/port.ts';
+import { toSafeInteger } from '../infra/postgres/database.ts';
+import type { Projection } from './projection.ts';
+import type { ProjectionState } from './read-models/schema.ts';
+import { versionTables } from './read-models/tables.ts';
+
+/** One version of one projection as the runner sees it: where it stands. */
+export type Target = Readonly<{
+  projection: Projection;
+  version: number;
+  state: ProjectionState;
+  active: boolean;
+  checkpoint: LogPosition;
+}>;
+
+type StatusRow = {
+  name: string;
+  version: number;
+  state: ProjectionState;
+  active: boolean;
+  checkpoint_commit: string;
+  checkpoint_prepare: string;
+};
+
+const status = (schema: string) => sql.table(`${schema}.projection_status`);
+
+const toTarget = (projection: Projection, row: StatusRow): Target => ({
+  projection,
+  version: row.version,
+  state: row.state,
+  active: row.active,
+  checkpoint: {
+    commit: toSafeInteger(row.checkpoint_commit, 'checkpoint'),
+    prepare: toSafeInteger(row.checkpoint_prepare, 'checkpoint'),
+  },
+});
+
+/** The status rows of these projections: the active version, or the named version. */
+export const loadTargets = async (
+  db: Kysely<unknown>,
+  schema: string,
+  wanted: readonly Readonly<{ projection: Projection; version?: number }>[],
+  options: Readonly<{ forUpdate?: boolean }> = {},
+): Promise<Target[]> => {
+  if (wanted.length === 0) return [];
+  const names = wanted.map((w) => w.projection.name);
+  const { rows } = await sql<StatusRow>`
+    select name, version, state, active, checkpoint_commit, checkpoint_prepare
+      from ${status(schema)}
+     where name = any(${names}::text[])
+     order by name, version
+     ${options.forUpdate === true ? sql`for update` : sql``}`.execute(db);
+  return wanted.flatMap((w) => {
+    const row = rows.find(
+      (r) => r.name === w.projection.name && (w.version === undefined ? r.active : r.version === w.version),
+    );
+    return row === undefined ? [] : [toTarget(w.projection, row)];
+  });
+};
+
+export type Lag = Readonly<{ events: number; seconds: number }>;
+
+/**
+ * Applies the events after the target's checkpoint and moves the checkpoint to
+ * the last event of the batch, in the caller's transaction. Events the
+ * projection does not handle only move the checkpoint.
+ */
+export const applyBatch = async (
+  db: Kysely<unknown>,
+  schema: string,
+  target: Target,
+  batch: readonly RecordedEvent[],
+  lag: Lag,
+  owner: string,
+): Promise<number> => {
+  const events = batch.filter((e) => comparePositions(e.position, target.checkpoint) > 0);
+  const last = events.at(-1);
+  if (last === undefined) return 0;
+  const handled = events.filter((e) => target.projection.handles.has(e.type));
+  if (handled.length > 0) {
+    await target.projection.apply(db, versionTables(schema, target.projection.name, target.version), handled);
+  }
+  await sql`
+    update ${status(schema)}
+       set checkpoint_commit = ${last.position.commit}, checkpoint_prepare = ${last.position.prepare},
+           events_applied = events_applied + ${handled.length}, lag_events = ${lag.events},
+           lag_seconds = ${lag.seconds}, owner = ${owner}, updated_at = now()
+     where name = ${target.projection.name} and version = ${target.version}`.execute(db);
+  return handled.length;
+};
+
+/**
+ * Re-reads the target's row inside the transaction, locked: the batch may be
+ * applied only if nobody moved the checkpoint, changed the state or switched
+ * the active version since the worker looked. This fences out a worker that
+ * lost its lock without noticing.
+ */
+export const stillCurrent = (target: Target, fresh: readonly Target[]): boolean => {
+  const now = fresh.find((f) => f.projection.name === target.projection.name && f.version === target.version);
+  return (
+    now !== undefined &&
+    now.state === target.state &&
+    now.active === target.active &&
+    comparePositions(now.checkpoint, target.checkpoint) === 0
+  );
+};
+
+export const recordHalt = async (
+  db: Kysely<unknown>,
+  schema: string,
+  target: Target,
+  event: RecordedEvent,
+  error: unknown,
+  lag: Lag,
+  owner: string,
+): Promise<void> => {
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  await sql`
+    update ${status(schema)}
+       set state = ${target.active ? 'halted' : target.state}, last_error = ${message.slice(0, 4000)},
+           failed_event_id = ${event.eventId}, failed_event_commit = ${event.position.commit},
+           failed_event_prepare = ${event.position.prepare}, failed_event_type = ${event.type},
+           failed_at = now(), lag_events = ${lag.events}, lag_seconds = ${lag.seconds},
+           owner = ${owner}, updated_at = now()
+     where name = ${target.projection.name} and version = ${target.version}`.execute(db);
+};
+
+export const savepoint = async <T>(db: Kysely<unknown>, name: string, body: () => Promise<T>): Promise<T> => {
+  await sql`savepoint ${sql.id(name)}`.execute(db);
+  try {
+    const result = await body();
+    await sql`release savepoint ${sql.id(name)}`.execute(db);
+    return result;
+  } catch (error) {
+    await sql`rollback to savepoint ${sql.id(name)}`.execute(db);
+    throw error;
+  }
+};
