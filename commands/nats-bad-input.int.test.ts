@@ -53,6 +53,7 @@ describe('bad input over NATS (real NATS and Postgres, every command definition)
     server = await connectNats(natsConfig('bad-input-gateway'));
     client = await connectNats(natsConfig('bad-input-client'));
     gateway = startCommandGateway(server, bus, logger, { prefix, queue: prefix });
+    await server.flush(); // the server has the subscription before the first request
   });
   afterAll(async () => {
     await gateway.drain();
@@ -223,12 +224,12 @@ describe('bad input over NATS (real NATS and Postgres, every command definition)
     expect(refusals.map((r) => (r.status === 'refused' ? r.code : r.status))).toEqual(
       Array(6).fill('VALIDATION_FAILED'),
     );
-    expect(refusals[0]).toMatchObject({
-      details: expect.arrayContaining([expect.objectContaining({ path: '/quantity' })]),
-    });
-    expect(refusals[3]).toMatchObject({
-      details: expect.arrayContaining([expect.objectContaining({ path: '/amount/amount' })]),
-    });
+    const paths = (reply: Reply | undefined): readonly unknown[] =>
+      reply?.status === 'refused' && Array.isArray(reply.details)
+        ? reply.details.map((d) => (d as Readonly<{ path?: unknown }>).path)
+        : [];
+    expect(paths(refusals[0])).toContain('/quantity');
+    expect(paths(refusals[3])).toContain('/amount/amount');
     expect(written).toEqual([]);
     for (const id of ids) expect(await journaled(id)).toBe(0);
   });

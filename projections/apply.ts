@@ -139,3 +139,49 @@ export const savepoint = async <T>(db: Kysely<unknown>, name: string, body: () =
     throw error;
   }
 };
+
+export type Halt = Readonly<{ event: RecordedEvent; error: unknown }>;
+
+/**
+ * After a batch failed for a projection: applies its events one by one, each
+ * in its own transaction, so everything before the culprit is kept, and halts
+ * the projection on the first event that fails alone (recording it). Null when
+ * every event applied (the failure was transient) or another owner moved on.
+ */
+export const isolatePoison = async (
+  conn: Kysely<unknown>,
+  schema: string,
+  target: Target,
+  batch: readonly RecordedEvent[],
+  owner: string,
+  lagAfter: (events: readonly RecordedEvent[]) => Promise<Lag>,
+): Promise<Halt | null> => {
+  let current = target;
+  for (const event of batch) {
+    if (comparePositions(event.position, current.checkpoint) <= 0) continue;
+    const outcome = await conn.transaction().execute(async (trx): Promise<'moved' | 'applied' | Halt> => {
+      const fresh = await loadTargets(
+        trx,
+        schema,
+        [{ projection: current.projection, version: current.version }],
+        {
+          forUpdate: true,
+        },
+      );
+      if (!stillCurrent(current, fresh)) return 'moved';
+      try {
+        await savepoint(trx, 'event', () =>
+          applyBatch(trx, schema, current, [event], { events: 0, seconds: 0 }, owner),
+        );
+        return 'applied';
+      } catch (error) {
+        await recordHalt(trx, schema, current, event, error, await lagAfter([event]), owner);
+        return { event, error };
+      }
+    });
+    if (outcome === 'moved') return null;
+    if (outcome !== 'applied') return outcome;
+    current = { ...current, checkpoint: event.position };
+  }
+  return null;
+};

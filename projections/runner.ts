@@ -8,7 +8,7 @@ import { comparePositions } from '../infra/event-store/port.ts';
 import { createKysely } from '../infra/postgres/database.ts';
 import type { Logger } from '../infra/logging.ts';
 import { allProjections } from './all.ts';
-import { applyBatch, loadTargets, recordHalt, savepoint, stillCurrent } from './apply.ts';
+import { applyBatch, isolatePoison, loadTargets, savepoint, stillCurrent } from './apply.ts';
 import type { Lag, Target } from './apply.ts';
 import { projectionMetrics } from './metrics.ts';
 import type { ProjectionMetrics } from './metrics.ts';
@@ -108,40 +108,23 @@ export const startProjectionWorker = (options: WorkerOptions): ProjectionWorker 
     }
   };
 
-  /** Applies the batch event by event to find the one the projection cannot apply, and halts it there. */
   const isolate = async (
     conn: Kysely<unknown>,
     target: Target,
     batch: readonly RecordedEvent[],
   ): Promise<void> => {
-    let current = target;
-    for (const event of batch) {
-      if (comparePositions(event.position, current.checkpoint) <= 0) continue;
-      const outcome = await conn.transaction().execute(async (trx) => {
-        const fresh = await loadTargets(trx, options.schema, [{ projection: target.projection }], {
-          forUpdate: true,
-        });
-        if (!stillCurrent(current, fresh)) return 'moved' as const;
-        try {
-          await savepoint(trx, 'event', () =>
-            applyBatch(trx, options.schema, current, [event], noLag, owner),
-          );
-          return 'applied' as const;
-        } catch (error) {
-          await recordHalt(trx, options.schema, current, event, error, await lagAfter([event]), owner);
-          logger?.error(
-            { projection: target.projection.name, eventId: event.eventId, type: event.type, err: error },
-            'projection halted on an event it cannot apply',
-          );
-          return 'halted' as const;
-        }
-      });
-      if (outcome !== 'applied') {
-        if (outcome === 'halted') metrics.halted.set({ projection: target.projection.name }, 1);
-        return;
-      }
-      current = { ...current, checkpoint: event.position };
-    }
+    const halted = await isolatePoison(conn, options.schema, target, batch, owner, lagAfter);
+    if (halted === null) return;
+    metrics.halted.set({ projection: target.projection.name }, 1);
+    logger?.error(
+      {
+        projection: target.projection.name,
+        eventId: halted.event.eventId,
+        type: halted.event.type,
+        err: halted.error,
+      },
+      'projection halted on an event it cannot apply',
+    );
   };
 
   const session = async (conn: Kysely<unknown>): Promise<void> => {

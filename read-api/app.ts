@@ -228,7 +228,10 @@ export const buildApp = (deps: AppDeps): App => {
   const db: Kysely<ReadModelDatabase> = createKysely<ReadModelDatabase>(deps.pool).withSchema(
     deps.config.readModelSchema,
   );
-  const schemas = { readModelSchema: deps.config.readModelSchema, eventStoreSchema: deps.config.eventStoreSchema };
+  const schemas = {
+    readModelSchema: deps.config.readModelSchema,
+    eventStoreSchema: deps.config.eventStoreSchema,
+  };
   const status = new ProjectionStatusCache(
     {
       status: () => readProjectionStatus(db as Kysely<unknown>, schemas),
@@ -244,7 +247,10 @@ export const buildApp = (deps: AppDeps): App => {
   app.addSchema(ProblemSchema);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, apiError('route-not-found', `No route ${request.method} ${request.url.split('?')[0] ?? ''}.`)),
+    sendProblem(
+      reply,
+      apiError('route-not-found', `No route ${request.method} ${request.url.split('?')[0] ?? ''}.`),
+    ),
   );
   app.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-correlation-id', request.id);
@@ -307,4 +313,3 @@ export const buildApp = (deps: AppDeps): App => {
   });
   return app;
 };
-

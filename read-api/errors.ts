@@ -106,7 +106,8 @@ const fromValidation = (error: FastifyError): ApiError => {
       return apiError('invalid-path', `Path ${describe(issues)}.`);
     case 'headers':
       return apiError('invalid-header', `Headers ${describe(issues)}.`);
-    default:
+    case 'body':
+    case undefined:
       return apiError('bad-request', 'The request does not match its schema.');
   }
 };
@@ -119,7 +120,8 @@ export const toApiError = (error: unknown): ApiError => {
   const e = error as Partial<FastifyError> & { code?: unknown; status?: unknown };
   if (e.validation !== undefined) return fromValidation(e as FastifyError);
   const pgCode = typeof e.code === 'string' ? e.code : '';
-  if (pgCode === '57014') return apiError('query-timeout', 'The query took too long.', { 'retry-after': '1' });
+  if (pgCode === '57014')
+    return apiError('query-timeout', 'The query took too long.', { 'retry-after': '1' });
   // The read models are not installed (yet): the projections role migrates them at start.
   if (pgCode === '42P01' || pgCode === '3F000') {
     return apiError('not-ready', 'The read models are not installed yet.', { 'retry-after': '5' });

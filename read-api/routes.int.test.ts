@@ -97,7 +97,9 @@ describe('health, metrics and docs', () => {
     const response = await get('/metrics', null);
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toMatch(/^text\/plain/);
-    expect(response.body).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/listings\/:listingId"/);
+    expect(response.body).toMatch(
+      /http_request_duration_seconds_count\{method="GET",route="\/listings\/:listingId"/,
+    );
     expect(response.body).toMatch(/read_api_projection_lag_events\{projection="catalog"\} \d+/);
     expect(response.body).toContain('process_cpu_user_seconds_total');
   });
@@ -373,7 +375,9 @@ describe('access', () => {
 
   it('takes the key as a bearer token or as X-Api-Key', async () => {
     expect((await get('/listings/l-00', null, { 'x-api-key': KEYS.reader })).statusCode).toBe(200);
-    expect((await get('/listings/l-00', null, { authorization: `bearer ${KEYS.reader}` })).statusCode).toBe(200);
+    expect((await get('/listings/l-00', null, { authorization: `bearer ${KEYS.reader}` })).statusCode).toBe(
+      200,
+    );
   });
 
   it('gives each scope what it may read and 403 for the rest', async () => {
@@ -516,11 +520,9 @@ describe('read your writes', () => {
 
   beforeAll(async () => {
     const store = await openPostgresEventStore({ pool: f.pool, schema: f.schema });
-    const appended = await store.append(
-      'listing-l-rw',
-      [{ type: 'TestOnly', data: { n: 1 } }],
-      { expectedRevision: Expected.noStream },
-    );
+    const appended = await store.append('listing-l-rw', [{ type: 'TestOnly', data: { n: 1 } }], {
+      expectedRevision: Expected.noStream,
+    });
     if (!appended.ok) throw new Error('append failed');
     position = appended.position;
   });
@@ -566,7 +568,11 @@ describe('read your writes', () => {
     for (const bad of ['1', 'a:b', '1:2:3', '-1:0', '99999999999999999:0', '1:%20']) {
       expectProblem(await get(`/listings/l-00?minPosition=${bad}`), 400, 'invalid-position');
     }
-    expectProblem(await get('/listings/l-00', KEYS.admin, { 'x-min-position': 'soon' }), 400, 'invalid-position');
+    expectProblem(
+      await get('/listings/l-00', KEYS.admin, { 'x-min-position': 'soon' }),
+      400,
+      'invalid-position',
+    );
     expectProblem(await get(`/listings/l-00?minPosition=${'1'.repeat(41)}`), 400, 'invalid-query');
   });
 });

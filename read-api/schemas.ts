@@ -24,7 +24,12 @@ export const MinPosition = Type.String({
     'waits a bounded time for the projection to reach it, else answers 503 projection-behind.',
 });
 
-export const PageSize = Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Items per page.' });
+export const PageSize = Type.Integer({
+  minimum: 1,
+  maximum: 100,
+  default: 20,
+  description: 'Items per page.',
+});
 export const Cursor = Type.String({
   maxLength: 512,
   description: 'Opaque: the `nextCursor` of the previous page of the same query.',

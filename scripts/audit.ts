@@ -184,7 +184,7 @@ const checkpoint = async (
       out(await auditor.createCheckpoint(position(v.at, 'at')));
       return 0;
     case 'list':
-      out(await auditor.listCheckpoints());
+      out({ checkpoints: await auditor.listCheckpoints() });
       return 0;
     case 'export': {
       const exported = await auditor.exportCheckpoints(integer(v.id, 'id'));

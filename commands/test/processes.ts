@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { v7 as uuidv7 } from 'uuid';
 import { connectNats } from '../../infra/nats.ts';
 import { TEST_DATABASE_URL, uniqueName } from '../../infra/postgres/test-database.ts';
 import type { Reply } from '../envelope.ts';
@@ -42,8 +43,9 @@ export const systemEnv = (prefix: string, extra: Readonly<Record<string, string>
       EVENT_STREAM: schema.toUpperCase(),
       PORT: '0',
       HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
       ...extra,
+      // The readiness line ("commerce-core running") is logged at info.
+      LOG_LEVEL: 'info',
     },
   };
 };
@@ -105,20 +107,18 @@ const encoder = new TextEncoder();
 /** A service's view: request/reply on the system's command subjects, a fresh command id each time. */
 export const commandClient = async (system: SystemEnv): Promise<CommandClient> => {
   const nc = await connectNats({
-    url: TEST_NATS_URL,
+    url: system.env['NATS_URL'] ?? TEST_NATS_URL,
     user: null,
     password: null,
     token: null,
     credsFile: null,
     name: `test-client:${system.schema}`,
   });
-  let sequence = 0;
   return {
     nc,
     send: async (name, data, metadata) => {
-      sequence += 1;
       const body = {
-        commandId: `${system.schema}-c${String(sequence)}`,
+        commandId: uuidv7(),
         data,
         ...(metadata === undefined ? {} : { metadata }),
       };

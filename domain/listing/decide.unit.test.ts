@@ -74,19 +74,15 @@ describe('listing stream', () => {
 describe('any command', () => {
   const withAt = (command: ListingCommand, at: string): ListingCommand =>
     ({ ...command, data: { ...command.data, at } }) as ListingCommand;
-  it.each([create(), publish(), changePrice(), withdraw(), markSoldOut, markBackInStock].map((c) => [c.type, c]))(
-    '%s is refused when at is not an ISO-8601 UTC instant, and changes nothing',
-    (_type, command) => {
-      listing
-        .given([created, published])
-        .when(withAt(command, 'yesterday'))
-        .thenRefused('INVALID_INSTANT');
-      listing
-        .given([created, published])
-        .when(withAt(command, '2025-03-01T10:00:00+02:00'))
-        .thenRefused('INVALID_INSTANT');
-    },
-  );
+  it.each(
+    [create(), publish(), changePrice(), withdraw(), markSoldOut, markBackInStock].map((c) => [c.type, c]),
+  )('%s is refused when at is not an ISO-8601 UTC instant, and changes nothing', (_type, command) => {
+    listing.given([created, published]).when(withAt(command, 'yesterday')).thenRefused('INVALID_INSTANT');
+    listing
+      .given([created, published])
+      .when(withAt(command, '2025-03-01T10:00:00+02:00'))
+      .thenRefused('INVALID_INSTANT');
+  });
 });
 
 describe('CreateListing', () => {

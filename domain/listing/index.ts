@@ -10,7 +10,13 @@ export type * from './commands.ts';
 export type * from './events.ts';
 export type { Listing, ListingState, ListingStatus } from './state.ts';
 export type { ListingErrorCode } from './decide.ts';
-export { assertPurchasable, canBePurchased, decide, LISTING_ERROR_CODES, MAX_TITLE_LENGTH } from './decide.ts';
+export {
+  assertPurchasable,
+  canBePurchased,
+  decide,
+  LISTING_ERROR_CODES,
+  MAX_TITLE_LENGTH,
+} from './decide.ts';
 export { evolve, initialState } from './state.ts';
 
 export const category = 'listing';

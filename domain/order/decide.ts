@@ -88,10 +88,21 @@ const checkInstant = (at: Instant, field = 'at'): Refusal | null =>
     ? null
     : refuse('INVALID_INSTANT', `${field} must be an ISO-8601 UTC instant, got ${String(at)}`);
 
+/**
+ * Completion and return windows are days or weeks. The bound keeps
+ * `deliveredAt + window` a date the calendar can hold (a safe-integer window
+ * can overshoot it and make the date arithmetic throw) and catches a window
+ * sent in the wrong unit.
+ */
+export const MAX_WINDOW_MILLIS = 10 * 366 * 24 * 60 * 60 * 1000;
+
 const checkWindow = (millis: number): Refusal | null =>
-  Number.isSafeInteger(millis) && millis >= 0
+  Number.isSafeInteger(millis) && millis >= 0 && millis <= MAX_WINDOW_MILLIS
     ? null
-    : refuse('INVALID_WINDOW', `a window must be a non-negative integer of milliseconds, got ${millis}`);
+    : refuse(
+        'INVALID_WINDOW',
+        `a window must be a whole number of milliseconds from 0 to ${MAX_WINDOW_MILLIS} (ten years), got ${millis}`,
+      );
 
 const checkMoney = (amount: Money, currency: string): Refusal | null => {
   if (!isMinorUnits(amount.amount))

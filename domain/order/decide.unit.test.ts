@@ -30,7 +30,7 @@ import {
   TOTAL,
 } from './fixtures.ts';
 import type { OrderCancelled, OrderCommand, OrderEvent, OrderRefunded, PlaceOrder } from './index.ts';
-import { category, orderDecider, reservationsBySku, streamId } from './index.ts';
+import { category, MAX_WINDOW_MILLIS, orderDecider, reservationsBySku, streamId } from './index.ts';
 
 const order = spec(orderDecider);
 const at = '2025-03-10T00:00:00.000Z';
@@ -481,9 +481,15 @@ describe('AutoCompleteOrder', () => {
       .when(auto(due))
       .thenRefused('RETURN_IN_PROGRESS');
   });
-  it('refuses a negative or fractional window', () => {
+  it('refuses a negative, fractional or absurdly long window (no date arithmetic overflow)', () => {
     order.given(deliveredHistory).when(auto(due, -1)).thenRefused('INVALID_WINDOW');
     order.given(deliveredHistory).when(auto(due, 0.5)).thenRefused('INVALID_WINDOW');
+    order
+      .given(deliveredHistory)
+      .when(auto(due, MAX_WINDOW_MILLIS + 1))
+      .thenRefused('INVALID_WINDOW');
+    order.given(deliveredHistory).when(auto(due, Number.MAX_SAFE_INTEGER)).thenRefused('INVALID_WINDOW');
+    order.given(deliveredHistory).when(auto(due, MAX_WINDOW_MILLIS)).thenRefused('COMPLETION_WINDOW_OPEN');
   });
 });
 
@@ -684,6 +690,14 @@ describe('RequestReturn', () => {
   it('is only for the buyer', () => {
     order.given(deliveredHistory).when(request(undefined, SELLER)).thenRefused('NOT_ORDER_BUYER');
   });
+  it('refuses a window that is negative or too long to be a date', () => {
+    const withWindow = (returnWindowMillis: number): OrderCommand => ({
+      type: 'RequestReturn',
+      data: { orderId: ORDER_ID, by: BUYER, reason: 'x', returnWindowMillis, at: '2025-03-05T00:00:00.000Z' },
+    });
+    order.given(deliveredHistory).when(withWindow(-1)).thenRefused('INVALID_WINDOW');
+    order.given(deliveredHistory).when(withWindow(Number.MAX_SAFE_INTEGER)).thenRefused('INVALID_WINDOW');
+  });
   it('is a no-op once underway: requested, received or refunded', () => {
     order
       .given([...deliveredHistory, returnRequested])
@@ -817,6 +831,13 @@ describe('evolve', () => {
       data: { ...(refunded('r-1', TOTAL, TOTAL).data as OrderRefunded['data']), fullyRefunded: false },
     };
     expect(() => fold(orderDecider, [...buyerCancelledHistory, notFull])).toThrow('fullyRefunded');
+    expect(() =>
+      fold(orderDecider, [
+        ...buyerCancelledHistory,
+        refunded('r-1', 1_000, 1_000),
+        refunded('r-1', 1_000, 2_000),
+      ]),
+    ).toThrow('recorded twice');
     expect(() =>
       fold(orderDecider, [...buyerCancelledHistory, refunded('r-1', TOTAL + 1, TOTAL + 1)]),
     ).toThrow('more than due');

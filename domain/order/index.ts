@@ -17,7 +17,7 @@ export const orderDecider: Decider<OrderCommand, OrderEvent, OrderState, OrderEr
 
 export * from './commands.ts';
 export * from './events.ts';
-export { decide, ORDER_ERROR_CODES, priceOrder } from './decide.ts';
+export { decide, MAX_WINDOW_MILLIS, ORDER_ERROR_CODES, priceOrder } from './decide.ts';
 export type { OrderErrorCode } from './decide.ts';
 export { evolve, initialState, reservationsBySku } from './state.ts';
 export type { OrderDetails, OrderState, OrderStatus, Payment, RefundProgress, Shipment } from './state.ts';

@@ -13,7 +13,10 @@ const instants = [
   '2025-03-05T00:00:00.000Z',
   '2025-03-20T00:00:00.000Z',
 ];
-const arbAt = fc.constantFrom(...instants);
+const arbAt = fc.oneof(
+  { arbitrary: fc.constantFrom(...instants), weight: 12 },
+  { arbitrary: fc.constantFrom('2025-02-30T00:00:00.000Z', 'soon'), weight: 1 },
+);
 const arbBy = fc.oneof(
   { arbitrary: fc.constantFrom(BUYER, SELLER), weight: 6 },
   { arbitrary: fc.constantFrom('system', 'stranger'), weight: 1 },
@@ -23,7 +26,7 @@ const arbAmount = fc.oneof(
   { arbitrary: fc.constantFrom(1, 500, TOTAL - 1, TOTAL - 500, TOTAL + 1, 0), weight: 3 },
   { arbitrary: fc.constantFrom(-1, 0.5, Number.NaN), weight: 1 },
 );
-const arbWindow = fc.constantFrom(0, DAY, 14 * DAY, 14 * DAY, -1);
+const arbWindow = fc.constantFrom(0, DAY, 14 * DAY, 14 * DAY, -1, Number.MAX_SAFE_INTEGER);
 const id = { orderId: ORDER_ID };
 
 const arbCommand: fc.Arbitrary<OrderCommand> = fc.oneof(
@@ -133,7 +136,10 @@ const run = (commands: readonly OrderCommand[]): Run => {
   const states: OrderState[] = [state];
   const accepted: OrderCommand[] = [];
   for (const command of commands) {
+    const before = state;
+    const snapshot = JSON.stringify(before);
     const decision = orderDecider.decide(command, state);
+    expect(JSON.stringify(before)).toBe(snapshot); // decide never mutates its state
     if (!decision.ok) continue;
     accepted.push(command);
     for (const event of decision.events) {
@@ -141,6 +147,7 @@ const run = (commands: readonly OrderCommand[]): Run => {
       history.push(event);
       states.push(state);
     }
+    expect(JSON.stringify(before)).toBe(snapshot); // nor does evolve
     // Every accepted command, repeated at once, is an idempotent no-op.
     expect(orderDecider.decide(command, state)).toEqual({ ok: true, events: [] });
   }

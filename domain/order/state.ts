@@ -104,6 +104,8 @@ const afterRefund = (
   progress: RefundProgress,
   refunded: OrderRefunded['data'],
 ): RefundProgress => {
+  if (progress.refundIds.includes(refunded.refundId))
+    throw new InvariantViolation(`order ${orderId}: refund ${refunded.refundId} recorded twice`);
   const refundedMinor = progress.refundedMinor + refunded.amountMinor;
   if (refunded.amountMinor <= 0 || refundedMinor !== refunded.totalRefundedMinor)
     throw new InvariantViolation(`order ${orderId}: refund ${refunded.refundId} does not add up`);

@@ -35,8 +35,19 @@ export type Posting = Readonly<{ account: LedgerAccount; amountMinor: number }>;
 
 export type Balances = Readonly<Record<LedgerAccount, number>>;
 
-/** Accounts whose balance may never go below zero. */
-export const NON_NEGATIVE_ACCOUNTS: readonly LedgerAccount[] = ['escrow', 'sellerAvailable', 'payoutPending'];
+/**
+ * Accounts whose balance may never go below zero: every one but `buyerFunds`,
+ * the source whose balance is minus everything captured. The three sinks are
+ * only ever debited; listing them too makes a corrupt history fail loudly.
+ */
+export const NON_NEGATIVE_ACCOUNTS: readonly LedgerAccount[] = [
+  'escrow',
+  'sellerAvailable',
+  'payoutPending',
+  'feeRevenue',
+  'refunds',
+  'payouts',
+];
 
 export const zeroBalances = (): Balances => ({
   buyerFunds: 0,

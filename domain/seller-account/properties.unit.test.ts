@@ -117,7 +117,10 @@ const run = (commands: readonly SellerAccountCommand[]) => {
   /** Accepted commands with the events each recorded. */
   const accepted: { command: SellerAccountCommand; events: readonly SellerAccountEvent[] }[] = [];
   for (const command of commands) {
+    const before = state;
+    const snapshot = JSON.stringify(before);
     const decision = sellerAccountDecider.decide(command, state);
+    expect(JSON.stringify(before)).toBe(snapshot); // decide never mutates its state
     if (!decision.ok) continue;
     accepted.push({ command, events: decision.events });
     for (const event of decision.events) {
@@ -125,6 +128,7 @@ const run = (commands: readonly SellerAccountCommand[]) => {
       history.push(event);
       states.push(state);
     }
+    expect(JSON.stringify(before)).toBe(snapshot); // nor does evolve
     expect(sellerAccountDecider.decide(command, state)).toEqual({ ok: true, events: [] });
   }
   return { history, states, accepted };

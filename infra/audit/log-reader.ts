@@ -183,7 +183,8 @@ export class LogReader {
 
   async categories(): Promise<readonly CategorySummary[]> {
     const { rows } = await this.#pool.query<{ category: string; streams: string; events: string }>(
-      `select category, count(distinct stream_id)::text as streams, count(*)::text as events
+      // A stream is counted by its first event: one pass, no sort (count distinct would sort the log).
+      `select category, (count(*) filter (where stream_revision = 0))::text as streams, count(*)::text as events
          from ${this.#table} group by category order by category`,
     );
     return rows.map((row) => ({

@@ -81,7 +81,9 @@ const TimelineEntrySchema = Type.Object({
   type: Type.String({ description: 'The order event, e.g. OrderPaid.' }),
   status: OrderStatus,
   at: Instant,
-  detail: Type.Record(Type.String(), Type.Unknown(), { description: 'What the event said (reason, carrier…).' }),
+  detail: Type.Record(Type.String(), Type.Unknown(), {
+    description: 'What the event said (reason, carrier…).',
+  }),
 });
 
 const OrderSchema = Type.Object(
@@ -172,7 +174,9 @@ export const orderPage = async (
 };
 
 const detailOf = (value: unknown): Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
 
 /** One order with its lines and timeline; a buyer's orders. */
 export const orderRoutes: FastifyPluginAsyncTypebox<ReadContext> = (app, ctx) => {
@@ -197,7 +201,11 @@ export const orderRoutes: FastifyPluginAsyncTypebox<ReadContext> = (app, ctx) =>
     async (request) => {
       const principal = principalOf(request);
       const { orderId } = request.params;
-      const row = await db.selectFrom('orders').selectAll().where('order_id', '=', orderId).executeTakeFirst();
+      const row = await db
+        .selectFrom('orders')
+        .selectAll()
+        .where('order_id', '=', orderId)
+        .executeTakeFirst();
       // Another seller's order is answered exactly like a missing one: existence is not revealed.
       if (row === undefined || (principal.scope === 'seller' && principal.sellerId !== row.seller_id)) {
         throw apiError('not-found', 'No such order.');

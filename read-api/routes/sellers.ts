@@ -86,7 +86,12 @@ export const sellerRoutes: FastifyPluginAsyncTypebox<ReadContext> = (app, ctx) =
     async (request) => {
       const { sellerId } = request.params;
       const [totals, page] = await Promise.all([
-        db.selectFrom('seller_sales').selectAll().where('seller_id', '=', sellerId).orderBy('currency').execute(),
+        db
+          .selectFrom('seller_sales')
+          .selectAll()
+          .where('seller_id', '=', sellerId)
+          .orderBy('currency')
+          .execute(),
         orderPage(db, settings.cursorSecret, { column: 'seller_id', id: sellerId }, request.query),
       ]);
       return {

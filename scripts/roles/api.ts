@@ -15,7 +15,8 @@ export const apiRole: Role = {
   needsNats: false,
   servesHttp: true,
   start: async ({ config, logger, pool }) => {
-    const log = logger.child({ role: 'api' });
+    // The launcher's logger already names the role.
+    const log = logger;
     const settings = loadReadApiSettings();
     if (settings.apiKeys.length === 0) {
       log.warn('API_KEYS is empty: every data route answers 401 (health, metrics and docs stay open)');

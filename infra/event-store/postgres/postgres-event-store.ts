@@ -166,13 +166,8 @@ export class PostgresEventStore implements EventStore {
    * round trip (group commit, as EventStoreDB does): each keeps its own
    * expectation, result and atomicity, and one that fails is retried alone.
    */
-  append(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
-    let prepared: PreparedAppend;
-    try {
-      prepared = this.#prepare(streamId, events, options);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+  async append(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
+    const prepared = this.#prepare(streamId, events, options);
     if (this.#group === null) return this.#execute(this.#pool, prepared);
     return new Promise((resolve, reject) => {
       this.#queue.push({ prepared, resolve, reject });

@@ -4,7 +4,7 @@ import { checkpoint } from '../database.ts';
 import { benchEvents, newStreamId, runTag } from '../events.ts';
 import { runClosedLoop } from '../load.ts';
 import type { Scenario } from '../types.ts';
-import { openStore, warmupFor } from './common.ts';
+import { groupCommitOption, openStore, warmupFor } from './common.ts';
 
 const TARGET_EVENTS_PER_SEC = 40_000;
 
@@ -15,11 +15,12 @@ export const appendBatch: Scenario = {
   defaults: { durationS: 10, concurrency: 32 },
   options: {
     'events-per-append': { type: 'string', description: 'events in each append', default: '10' },
+    ...groupCommitOption,
   },
   run: async (options) => {
     const perAppend = intOption(options.values, 'events-per-append', 10);
     const warmupS = warmupFor(options.durationS);
-    const { store, pool } = await openStore(options, options.concurrency);
+    const { store, pool, groupWriters } = await openStore(options, options.concurrency);
     const tag = runTag();
     await checkpoint(options);
     options.log(
@@ -53,6 +54,7 @@ export const appendBatch: Scenario = {
         durationS: result.elapsedS,
         ops: result.units,
         eventsPerAppend: perAppend,
+        groupWriters,
         appendsPerSec: result.opsPerSec,
         appends: result.ops,
         latencyIs: 'per append',

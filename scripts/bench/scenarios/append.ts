@@ -6,7 +6,7 @@ import { benchEvent, newStreamId, runTag } from '../events.ts';
 import { runClosedLoop } from '../load.ts';
 import type { ClosedLoopResult } from '../load.ts';
 import type { BenchResult, Scenario } from '../types.ts';
-import { openStore, warmupFor } from './common.ts';
+import { groupCommitOption, openStore, warmupFor } from './common.ts';
 
 const TARGET_RATIO = 0.7;
 
@@ -26,6 +26,7 @@ export const append: Scenario = {
       description: 'measure the INSERT ceilings (--no-ceiling skips)',
       default: true,
     },
+    ...groupCommitOption,
   },
   run: async (options) => {
     const warmupS = warmupFor(options.durationS);
@@ -35,7 +36,7 @@ export const append: Scenario = {
       pgbench = await pgbenchInsertCeiling(options);
       node = await nodeInsertCeiling(options, warmupS);
     }
-    const { store, pool } = await openStore(options, options.concurrency);
+    const { store, pool, groupWriters } = await openStore(options, options.concurrency);
     const tag = runTag();
     await checkpoint(options);
     options.log(`append: ${options.concurrency} workers, ${options.durationS} s (+${warmupS} s warm-up)`);
@@ -65,6 +66,7 @@ export const append: Scenario = {
       durationS: result.elapsedS,
       ops: result.ops,
       eventsPerAppend: 1,
+      groupWriters,
       ceilingOpsPerSec: pgbench?.tps,
       ceilingNodeOpsPerSec: node?.opsPerSec,
       ratioNode: node === undefined ? undefined : result.opsPerSec / node.opsPerSec,

@@ -1,5 +1,6 @@
 import type { MigrationSet } from '../../../postgres/migrate.ts';
 import { eventsMigration } from './2026-11-23T0900-events.ts';
+import { appendByEventIdIndexMigration } from './2026-11-23T1150-append-by-event-id-index.ts';
 import { appendGroupMigration } from './2026-11-23T1200-append-group.ts';
 
 /** The event store's migrations, in the schema it is configured for. */
@@ -8,6 +9,7 @@ export const eventStoreMigrations = (schema: string): MigrationSet => ({
   schema,
   migrations: {
     '2026-11-23T0900-events': eventsMigration(schema),
+    '2026-11-23T1150-append-by-event-id-index': appendByEventIdIndexMigration(schema),
     '2026-11-23T1200-append-group': appendGroupMigration(schema),
   },
 });

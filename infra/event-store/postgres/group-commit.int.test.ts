@@ -1,0 +1,115 @@
+/**
+ * Group commit: appends through the pool that queue while the writers are
+ * busy go to Postgres together, in one transaction, and each still gets the
+ * outcome it would have had alone.
+ */
+import { v7 as uuidv7 } from 'uuid';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GENESIS_HASH, chainHash, contentDigest } from '../canonical.ts';
+import { eventStoreContract } from '../contract.ts';
+import { Expected } from '../port.ts';
+import type { AppendResult, NewEvent } from '../port.ts';
+import { createTestSchema } from '../../postgres/test-database.ts';
+import type { TestSchema } from '../../postgres/test-database.ts';
+import { openPostgresEventStore } from './open.ts';
+import type { PostgresEventStore } from './postgres-event-store.ts';
+
+// The whole contract again with a single writer, so that its concurrent parts run as groups.
+eventStoreContract('postgres, one group-commit writer', async () => {
+  const db = await createTestSchema('es_group_contract', 4);
+  const store = await openPostgresEventStore({
+    pool: db.pool,
+    schema: db.schema,
+    groupCommit: { writers: 1 },
+  });
+  return {
+    store,
+    dispose: async () => {
+      await store.close();
+      await db.drop();
+    },
+  };
+});
+
+const ev = (type: string, eventId: string = uuidv7()): NewEvent => ({ type, data: { type }, eventId });
+const stream = (): string => `order-${uuidv7()}`;
+
+const okCommit = (result: AppendResult): number => {
+  if (!result.ok) throw new Error(`expected success, got ${JSON.stringify(result.conflict)}`);
+  return result.position.commit;
+};
+
+describe('group commit', () => {
+  let db: TestSchema;
+  let store: PostgresEventStore;
+  beforeEach(async () => {
+    db = await createTestSchema('es_group', 4);
+    store = await openPostgresEventStore({ pool: db.pool, schema: db.schema, groupCommit: { writers: 1 } });
+  });
+  afterEach(async () => {
+    await store.close();
+    await db.drop();
+  });
+
+  it('gives every append in a group its own outcome, in order, in one transaction', async () => {
+    const existing = stream();
+    const retried = [ev('A'), ev('B')];
+    await store.append(existing, retried, { expectedRevision: Expected.noStream });
+    const overlapId = retried[0]?.eventId ?? '';
+
+    const blocker = store.append(stream(), [ev('Blocker')], { expectedRevision: Expected.noStream });
+    // These queue behind the blocker (one writer) and go as one group.
+    const chained = stream();
+    const group = [
+      store.append(chained, [ev('First')], { expectedRevision: Expected.noStream }),
+      store.append(chained, [ev('Second'), ev('Third')], { expectedRevision: Expected.revision(0) }),
+      store.append(existing, [ev('C')], { expectedRevision: Expected.noStream }),
+      store.append(existing, retried, { expectedRevision: Expected.noStream }),
+      store.append(stream(), [ev('Other')], { expectedRevision: Expected.any }),
+    ];
+    const overlap = store.append(existing, [ev('D', overlapId), ev('E')], { expectedRevision: Expected.any });
+    await blocker;
+    const [first, second, conflict, retry, other] = await Promise.all(group);
+    await expect(overlap).rejects.toMatchObject({ code: 'IDEMPOTENCY_OVERLAP' });
+
+    expect(first).toMatchObject({ ok: true, firstRevision: 0, nextExpectedRevision: 0, idempotent: false });
+    expect(second).toMatchObject({ ok: true, firstRevision: 1, nextExpectedRevision: 2, idempotent: false });
+    expect(conflict).toEqual({
+      ok: false,
+      conflict: { streamId: existing, expected: Expected.noStream, actual: 1 },
+    });
+    expect(retry).toMatchObject({ ok: true, firstRevision: 0, nextExpectedRevision: 1, idempotent: true });
+    expect(other).toMatchObject({ ok: true, firstRevision: 0, idempotent: false });
+    // One transaction: the new events of the group share their commit.
+    if (first === undefined || second === undefined || other === undefined) throw new Error('missing result');
+    expect(new Set([okCommit(first), okCommit(second), okCommit(other)]).size).toBe(1);
+
+    // The chain runs through the two appends to one stream as if they had been made one after the other.
+    const events = await store.readStream(chained);
+    expect(events.map((e) => e.type)).toEqual(['First', 'Second', 'Third']);
+    let previous = GENESIS_HASH;
+    for (const e of events) {
+      previous = chainHash(previous, e.revision, contentDigest(e));
+      expect(e.hash).toBe(previous.toString('hex'));
+    }
+    expect((await store.readStream(existing)).map((e) => e.type)).toEqual(['A', 'B']);
+  });
+
+  it('retries the appends of a failed group alone, so one bad append fails only itself', async () => {
+    const taken = ev('Taken');
+    await store.append(stream(), [taken], { expectedRevision: Expected.noStream });
+
+    const blocker = store.append(stream(), [ev('Blocker')], { expectedRevision: Expected.noStream });
+    const good = [stream(), stream(), stream()].map((id) =>
+      store.append(id, [ev('Good')], { expectedRevision: Expected.noStream }),
+    );
+    // Its event id is stored in another stream: the unique key fails the whole group's transaction.
+    const duplicate = store.append(stream(), [ev('Again', taken.eventId)], {
+      expectedRevision: Expected.noStream,
+    });
+    await blocker;
+    await expect(duplicate).rejects.toMatchObject({ code: 'DUPLICATE_EVENT_ID' });
+    for (const result of await Promise.all(good))
+      expect(result).toMatchObject({ ok: true, firstRevision: 0 });
+  });
+});
