@@ -43,6 +43,7 @@ describe('NATS command gateway (real NATS and Postgres)', () => {
     server = await connectNats(config);
     client = await connectNats(config);
     gateway = startCommandGateway(server, bus, logger, { prefix, queue: prefix });
+    await server.flush(); // the server has the subscription before the first request
   });
   afterAll(async () => {
     await client.close();
@@ -107,6 +108,7 @@ describe('NATS command gateway (real NATS and Postgres)', () => {
       },
     } as unknown as CommandBus;
     const other = startCommandGateway(second, counting, logger, { prefix, queue: prefix });
+    await second.flush();
     try {
       const venueId = `v${uuidv7()}`;
       await request('venue.add-seats', { commandId: uuidv7(), data: { venueId, count: 1000 } });

@@ -18,7 +18,9 @@ export type CommandSideOptions = Readonly<{
   definitions: readonly CommandDefinition[];
   logger: Logger;
   clock?: () => Date;
-  processor?: Partial<Pick<StreamProcessorOptions, 'maxGroupSize' | 'maxAttempts' | 'cacheSize'>>;
+  processor?: Partial<
+    Pick<StreamProcessorOptions, 'maxGroupSize' | 'maxAttempts' | 'cacheSize' | 'writers' | 'maxBatch'>
+  >;
 }>;
 
 export const migrateCommandJournal = (pool: pg.Pool, schema: string): Promise<readonly string[]> =>

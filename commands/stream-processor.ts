@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import type { Logger } from 'pino';
 import { Expected, formatPosition } from '../infra/event-store/port.ts';
-import type { EventMetadata, JsonValue, NewEvent } from '../infra/event-store/port.ts';
+import type { EventMetadata, ExpectedRevision, JsonValue, NewEvent } from '../infra/event-store/port.ts';
 import type { PostgresEventStore } from '../infra/event-store/postgres/postgres-event-store.ts';
 import type { CommandJournal, JournalEntry } from './journal/command-journal.ts';
 import type { Aggregate } from './definition.ts';
@@ -36,7 +36,33 @@ export type StreamProcessorOptions = Readonly<{
   maxAttempts?: number;
   /** Streams whose folded state stays cached between commands. */
   cacheSize?: number;
+  /**
+   * Write transactions in flight at once. Groups of different streams that
+   * are ready meanwhile are written together in the next one (cross-stream
+   * group commit): one commit for many streams, each keeping its own
+   * expected revision and answers.
+   */
+  writers?: number;
+  /** Stream groups written in one transaction at most. */
+  maxBatch?: number;
 }>;
+
+type WriteJob = Readonly<{
+  streamId: string;
+  snapshot: Snapshot;
+  outcome: GroupOutcome;
+  done: (written: boolean) => void;
+  fail: (error: unknown) => void;
+}>;
+
+type Lookup = Readonly<{
+  ids: readonly string[];
+  done: (found: ReadonlyMap<string, JournalEntry>) => void;
+  fail: (error: unknown) => void;
+}>;
+
+/** Journal lookups in flight at once; the ids asked for meanwhile go together in the next one. */
+const LOOKUP_CONCURRENCY = 2;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -56,9 +82,20 @@ export class StreamProcessor {
   readonly #queues = new Map<string, Pending[]>();
   readonly #cache = new Map<string, Snapshot>();
   readonly #running = new Set<Promise<void>>();
+  readonly #writes: WriteJob[] = [];
+  #writesInFlight = 0;
+  readonly #lookups: Lookup[] = [];
+  #lookupsInFlight = 0;
 
   constructor(options: StreamProcessorOptions) {
-    this.#options = { maxGroupSize: 200, maxAttempts: 8, cacheSize: 20_000, ...options };
+    this.#options = {
+      maxGroupSize: 200,
+      maxAttempts: 8,
+      cacheSize: 20_000,
+      writers: 4,
+      maxBatch: 100,
+      ...options,
+    };
   }
 
   submit(submission: Submission): Promise<Reply> {
@@ -130,7 +167,7 @@ export class StreamProcessor {
 
   /** Replies already given to these command ids; returns the rest. */
   async #answerFromJournal(items: readonly Pending[]): Promise<readonly Pending[]> {
-    const known = await this.#options.journal.find([...new Set(items.map((i) => i.envelope.commandId))]);
+    const known = await this.#findInJournal([...new Set(items.map((i) => i.envelope.commandId))]);
     return items.filter((item) => {
       const entry = known.get(item.envelope.commandId);
       if (entry === undefined) return true;
@@ -231,8 +268,140 @@ export class StreamProcessor {
     };
   }
 
+  /** The journal entries of these ids, looked up together with those other streams ask for meanwhile. */
+  #findInJournal(ids: readonly string[]): Promise<ReadonlyMap<string, JournalEntry>> {
+    return new Promise((done, fail) => {
+      this.#lookups.push({ ids, done, fail });
+      this.#pumpLookups();
+    });
+  }
+
+  #pumpLookups(): void {
+    while (this.#lookupsInFlight < LOOKUP_CONCURRENCY && this.#lookups.length > 0) {
+      const batch = this.#lookups.splice(0);
+      this.#lookupsInFlight += 1;
+      void this.#options.journal
+        .find([...new Set(batch.flatMap((lookup) => lookup.ids))])
+        .then(
+          (found) => {
+            for (const lookup of batch) lookup.done(found);
+          },
+          (error: unknown) => {
+            for (const lookup of batch) lookup.fail(error);
+          },
+        )
+        .finally(() => {
+          this.#lookupsInFlight -= 1;
+          this.#pumpLookups();
+        });
+    }
+  }
+
   /** False when another writer got there first: the group is decided again. */
-  async #write(streamId: string, snapshot: Snapshot, outcome: GroupOutcome): Promise<boolean> {
+  #write(streamId: string, snapshot: Snapshot, outcome: GroupOutcome): Promise<boolean> {
+    return new Promise((done, fail) => {
+      this.#writes.push({ streamId, snapshot, outcome, done, fail });
+      this.#pumpWrites();
+    });
+  }
+
+  #pumpWrites(): void {
+    while (this.#writesInFlight < this.#options.writers && this.#writes.length > 0) {
+      const batch = this.#writes.splice(0, this.#options.maxBatch);
+      this.#writesInFlight += 1;
+      void this.#writeBatch(batch).finally(() => {
+        this.#writesInFlight -= 1;
+        this.#pumpWrites();
+      });
+    }
+  }
+
+  /**
+   * One transaction for the groups of several streams: their appends in one
+   * call, their journal entries in one insert, one commit. A stream whose
+   * expected revision no longer holds is left out (decided again); anything
+   * unexpected (a race on a revision, an id recorded meanwhile) voids the
+   * transaction and each group is written on its own instead.
+   */
+  async #writeBatch(batch: readonly WriteJob[]): Promise<void> {
+    const [only] = batch;
+    if (batch.length === 1 && only !== undefined) {
+      await this.#writeAlone(only.streamId, only.snapshot, only.outcome).then(only.done, only.fail);
+      return;
+    }
+    const { store, journal, pool } = this.#options;
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (error) {
+      for (const job of batch) job.fail(error);
+      return;
+    }
+    type Written = Readonly<{ job: WriteJob; replies: ReadonlyMap<Answer, Reply>; revision: number | null }>;
+    const written: Written[] = [];
+    const conflicted: WriteJob[] = [];
+    let committed = false;
+    try {
+      await client.query('begin');
+      const appending = batch.filter((job) => job.outcome.events.length > 0);
+      const results =
+        appending.length === 0
+          ? []
+          : await store.appendManyWith(
+              client,
+              appending.map((job) => ({
+                streamId: job.streamId,
+                events: job.outcome.events,
+                options: { expectedRevision: expectedFor(job.snapshot) },
+              })),
+            );
+      for (const [i, job] of appending.entries()) {
+        const result = results[i];
+        if (result?.ok !== true) {
+          conflicted.push(job);
+          continue;
+        }
+        const replies = this.#replies(job.streamId, job.snapshot, job.outcome, formatPosition(result.position));
+        written.push({ job, replies, revision: result.nextExpectedRevision });
+      }
+      for (const job of batch) {
+        if (job.outcome.events.length === 0)
+          written.push({ job, replies: this.#replies(job.streamId, job.snapshot, job.outcome, null), revision: null });
+      }
+      const entries = written.flatMap(({ job, replies }) => this.#entries(job.streamId, job.outcome, replies));
+      const recorded = await journal.record(client, entries);
+      if (recorded.size === entries.length) {
+        await client.query('commit');
+        committed = true;
+      } else {
+        await client.query('rollback');
+      }
+    } catch (error) {
+      await client.query('rollback').catch(() => undefined);
+      this.#options.logger.debug({ err: error }, 'batched write failed; writing each group alone');
+    } finally {
+      client.release();
+    }
+    if (!committed) {
+      await Promise.all(
+        batch.map((job) => this.#writeAlone(job.streamId, job.snapshot, job.outcome).then(job.done, job.fail)),
+      );
+      return;
+    }
+    if (written.some((w) => w.revision !== null)) store.notifyAppended();
+    for (const { job, replies, revision } of written) {
+      this.#remember(
+        job.streamId,
+        revision === null ? job.snapshot : { revision, state: job.outcome.state },
+      );
+      this.#resolve(job.outcome, replies);
+      job.done(true);
+    }
+    for (const job of conflicted) job.done(false);
+  }
+
+  /** False when another writer got there first: the group is decided again. */
+  async #writeAlone(streamId: string, snapshot: Snapshot, outcome: GroupOutcome): Promise<boolean> {
     const { store, journal, pool } = this.#options;
     if (outcome.events.length === 0) {
       const replies = this.#replies(streamId, snapshot, outcome, null);
@@ -252,9 +421,9 @@ export class StreamProcessor {
     const client = await pool.connect();
     try {
       await client.query('begin');
-      const expectedRevision =
-        snapshot.revision < 0 ? Expected.noStream : Expected.revision(snapshot.revision);
-      const result = await store.appendWith(client, streamId, outcome.events, { expectedRevision });
+      const result = await store.appendWith(client, streamId, outcome.events, {
+        expectedRevision: expectedFor(snapshot),
+      });
       if (!result.ok) {
         await client.query('rollback');
         return false;
@@ -369,6 +538,9 @@ export class StreamProcessor {
     }
   }
 }
+
+const expectedFor = (snapshot: Snapshot): ExpectedRevision =>
+  snapshot.revision < 0 ? Expected.noStream : Expected.revision(snapshot.revision);
 
 type Answer =
   | Readonly<{ kind: 'events'; item: Pending; from: number; count: number; index: number }>

@@ -30,6 +30,8 @@ export type WorkerOptions = Readonly<{
   restartDelayMs?: number;
   workerId?: string;
   logger?: Logger;
+  /** Test seam: runs inside each batch transaction after the writes, before the commit. */
+  beforeCommit?: () => Promise<void>;
   metrics?: ProjectionMetrics;
 }>;
 
@@ -179,6 +181,7 @@ export const startProjectionWorker = (options: WorkerOptions): ProjectionWorker 
               failed.push(target);
             }
           }
+          await options.beforeCommit?.();
         });
         for (const [name, n] of applied) metrics.events.inc({ projection: name }, n);
         metrics.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);

@@ -108,8 +108,9 @@ const fromValidation = (error: FastifyError): ApiError => {
       return apiError('invalid-header', `Headers ${describe(issues)}.`);
     case 'body':
     case undefined:
-      return apiError('bad-request', 'The request does not match its schema.');
+      break;
   }
+  return apiError('bad-request', 'The request does not match its schema.');
 };
 
 const PG_UNAVAILABLE = /^(08|57P0)/;

@@ -1,13 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { formatPosition } from '../infra/event-store/port.ts';
+import { Expected, formatPosition } from '../infra/event-store/port.ts';
 import type { LogPosition } from '../infra/event-store/port.ts';
 import { openPostgresEventStore } from '../infra/event-store/postgres/open.ts';
-import { Expected } from '../infra/event-store/port.ts';
 import { TEST_DATABASE_URL } from '../infra/postgres/test-database.ts';
+import { pino } from 'pino';
+import { loadConfig } from '../infra/config.ts';
 import type { App } from './app.ts';
-import { readPoolOptions } from './app.ts';
-import { KEYS, LISTINGS, ORDERS, auth, createFixture } from './test/fixture.ts';
+import { buildApp, readPoolOptions } from './app.ts';
+import { loadReadApiSettings } from './settings.ts';
+import { API_KEYS, KEYS, LISTINGS, ORDERS, auth, createFixture } from './test/fixture.ts';
 import type { Fixture } from './test/fixture.ts';
 
 type Json = Record<string, unknown> & { items?: Record<string, unknown>[]; nextCursor?: string | null };
@@ -466,13 +468,9 @@ describe('limits', () => {
   });
 
   it('stops a query at the timeout with a 503, not a hang', async () => {
-    const slowPool = new pg.Pool({
-      ...readPoolOptions(new pg.Pool({ connectionString: TEST_DATABASE_URL }), {
-        ...(await import('./settings.ts')).loadReadApiSettings({}),
-        queryTimeoutMs: 200,
-      }),
-      max: 2,
-    });
+    const base = new pg.Pool({ connectionString: TEST_DATABASE_URL, max: 2 });
+    const slowPool = new pg.Pool(readPoolOptions(base, { ...loadReadApiSettings({}), queryTimeoutMs: 200 }));
+    await base.end();
     const slow = await f.app({}, slowPool);
     const locker = await f.pool.connect();
     try {
@@ -489,18 +487,10 @@ describe('limits', () => {
   });
 
   it('answers 503 not-ready when the read models are not installed', async () => {
-    const bare = await f.app();
-    const config = { schema: 'rapi_missing_schema' };
-    await f.pool.query(`drop schema if exists ${config.schema}`);
-    const { buildApp } = await import('./app.ts');
-    const { loadConfig } = await import('../infra/config.ts');
-    const { pino } = await import('pino');
-    const { loadReadApiSettings } = await import('./settings.ts');
-    const { API_KEYS } = await import('./test/fixture.ts');
     const missing = buildApp({
       pool: f.pool,
       logger: pino({ level: 'silent' }),
-      config: { ...loadConfig({}), readModelSchema: config.schema, eventStoreSchema: config.schema },
+      config: { ...loadConfig({}), readModelSchema: 'rapi_not_installed', eventStoreSchema: f.schema },
       settings: loadReadApiSettings({ API_KEYS }),
     });
     try {
@@ -510,7 +500,6 @@ describe('limits', () => {
       expectProblem(await missing.inject({ url: '/readyz' }), 503, 'not-ready');
     } finally {
       await missing.close();
-      await bare.close();
     }
   });
 });

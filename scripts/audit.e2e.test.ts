@@ -13,7 +13,8 @@ const SCRIPT = fileURLToPath(new URL('./audit.ts', import.meta.url));
 
 type Run = Readonly<{ code: number; stdout: string; stderr: string }>;
 
-describe('npm run audit gives the same answers as the HTTP routes', () => {
+// Each case starts several Node processes: generous on a busy 2-core machine.
+describe('npm run audit gives the same answers as the HTTP routes', { timeout: 400_000 }, () => {
   let bed: AuditTestBed;
   let app: App;
   let dir: string;

@@ -83,7 +83,9 @@ The prefix and the queue group can be changed with \`COMMAND_SUBJECT_PREFIX\` an
 
 ## Request
 
-The payload is UTF-8 JSON, at most ${MAX_PAYLOAD_BYTES / 1024} KiB:
+The payload is UTF-8 JSON, at most ${MAX_PAYLOAD_BYTES / 1024} KiB (larger ones are refused with
+\`PAYLOAD_TOO_LARGE\`; above the NATS server's \`max_payload\`, 1 MiB by default, the client library
+refuses to publish at all):
 
 \`\`\`json
 {

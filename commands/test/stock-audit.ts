@@ -38,7 +38,8 @@ export const auditStock = (events: readonly RecordedEvent[]): StockLedger => {
         ledger.committed += event.data.quantity;
         break;
     }
-    if (!(ledger.reserved + ledger.committed <= ledger.received && ledger.reserved >= 0)) ledger.oversold += 1;
+    if (!(ledger.reserved + ledger.committed <= ledger.received && ledger.reserved >= 0))
+      ledger.oversold += 1;
   }
   return ledger;
 };

@@ -7,7 +7,7 @@ import {
   isMinorUnits,
   refuse,
 } from '../shared/index.ts';
-import type { Decision, Money } from '../shared/index.ts';
+import type { Decision, DomainError, Money } from '../shared/index.ts';
 import type {
   ChangePrice,
   CreateListing,
@@ -203,6 +203,12 @@ export const decide = (command: ListingCommand, state: ListingState): Result => 
   }
 };
 
+const notOnSale = (state: ListingState): Readonly<{ ok: false; error: DomainError<'LISTING_NOT_ACTIVE'> }> =>
+  refuse(
+    'LISTING_NOT_ACTIVE',
+    state.status === 'none' ? 'listing does not exist' : `listing is ${state.status}`,
+  );
+
 /**
  * For the order side: may this listing be bought right now? Only an active
  * listing can; a draft, withdrawn, sold-out or unknown listing is refused with
@@ -210,12 +216,43 @@ export const decide = (command: ListingCommand, state: ListingState): Result => 
  * events so it composes with the order's own decision.
  */
 export const canBePurchased = (state: ListingState): Decision<never, 'LISTING_NOT_ACTIVE'> =>
-  state.status === 'active'
-    ? accept<never>()
-    : refuse(
-        'LISTING_NOT_ACTIVE',
-        state.status === 'none' ? 'listing does not exist' : `listing is ${state.status}`,
-      );
+  state.status === 'active' ? accept<never>() : notOnSale(state);
 
 /** Alias of `canBePurchased`, named for use as a guard clause. */
 export const assertPurchasable = canBePurchased;
+
+/** An order line as `PlaceOrder` takes it, priced by the listing. */
+export type PurchaseLine = Readonly<{
+  listingId: string;
+  sku: string;
+  sellerId: string;
+  quantity: number;
+  unitPrice: Money;
+}>;
+
+/**
+ * The order line for buying `quantity` of this listing now, or why it cannot
+ * be bought. The buyer names a listing and a quantity; the SKU, the seller and
+ * the price come from the listing as folded from its stream, never from the
+ * client, so nobody buys a withdrawn listing or at a price of their choosing.
+ * The quantity is checked by `PlaceOrder` (INVALID_QUANTITY) and by stock.
+ */
+export const purchaseLine = (
+  state: ListingState,
+  quantity: number,
+):
+  | Readonly<{ ok: true; line: PurchaseLine }>
+  | Readonly<{ ok: false; error: DomainError<'LISTING_NOT_ACTIVE'> }> => {
+  if (state.status !== 'active') return notOnSale(state);
+  const { listingId, sku, sellerId, price } = state;
+  return {
+    ok: true,
+    line: {
+      listingId,
+      sku,
+      sellerId,
+      quantity,
+      unitPrice: { amount: price.amount, currency: price.currency },
+    },
+  };
+};

@@ -9,6 +9,7 @@ import {
   evolve,
   initialState,
   listingDecider,
+  purchaseLine,
   streamId,
 } from './index.ts';
 import type { ListingCommand, ListingEvent } from './index.ts';
@@ -280,6 +281,33 @@ describe('canBePurchased', () => {
       const decision = assertPurchasable(fold(listingDecider, history));
       expect(decision.ok).toBe(false);
       if (!decision.ok) expect(decision.error.code).toBe('LISTING_NOT_ACTIVE');
+    }
+  });
+});
+
+describe('purchaseLine', () => {
+  it('prices an order line from an active listing, whatever the client believes', () => {
+    expect(purchaseLine(fold(listingDecider, [created, published]), 2)).toEqual({
+      ok: true,
+      line: { listingId, sku: 'SKU-1', sellerId: seller, quantity: 2, unitPrice: eur(12_500) },
+    });
+    const repriced: ListingEvent = {
+      type: 'ListingPriceChanged',
+      data: {
+        listingId,
+        price: { amount: 9_900, currency: 'EUR', currencyExponent: 2 },
+        previousAmount: 12_500,
+        by: seller,
+        at: later,
+      },
+    };
+    const decision = purchaseLine(fold(listingDecider, [created, published, repriced]), 1);
+    expect(decision.ok && decision.line.unitPrice).toEqual(eur(9_900));
+  });
+  it('refuses a withdrawn, draft, sold-out or unknown listing', () => {
+    for (const history of [[], [created], [created, published, withdrawn], [created, published, soldOut]]) {
+      const decision = purchaseLine(fold(listingDecider, history), 1);
+      expect(decision.ok ? 'accepted' : decision.error.code).toBe('LISTING_NOT_ACTIVE');
     }
   });
 });

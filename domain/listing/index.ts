@@ -16,7 +16,9 @@ export {
   decide,
   LISTING_ERROR_CODES,
   MAX_TITLE_LENGTH,
+  purchaseLine,
 } from './decide.ts';
+export type { PurchaseLine } from './decide.ts';
 export { evolve, initialState } from './state.ts';
 
 export const category = 'listing';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fold, isMinorUnits } from '../shared/index.ts';
 import type { Money } from '../shared/index.ts';
-import { canBePurchased, listingDecider } from './index.ts';
+import { canBePurchased, listingDecider, purchaseLine } from './index.ts';
 import type { ListingCommand, ListingEvent, ListingState } from './index.ts';
 
 const listingId = 'L1';
@@ -73,7 +73,12 @@ describe('listing properties', () => {
         if (withdrawnAt >= 0) expect(states.length - 1).toBe(withdrawnAt);
         const currencies = new Set(states.flatMap((s) => (s.status === 'none' ? [] : [s.price.currency])));
         expect(currencies.size).toBeLessThanOrEqual(1);
-        for (const state of states) expect(canBePurchased(state).ok).toBe(state.status === 'active');
+        for (const state of states) {
+          expect(canBePurchased(state).ok).toBe(state.status === 'active');
+          const line = purchaseLine(state, 1);
+          expect(line.ok).toBe(state.status === 'active');
+          if (line.ok && state.status !== 'none') expect(line.line.unitPrice.amount).toBe(state.price.amount);
+        }
       }),
       { numRuns: 300 },
     );

@@ -250,15 +250,13 @@ export class Auditor {
    */
   exportNdjson(range: LogRange, onBatch?: (events: number) => void): Readable {
     const reader = this.reader;
-    async function* lines(): AsyncGenerator<string> {
-      for await (const batch of reader.byPosition(range)) {
-        let chunk = '';
-        for (const event of batch) chunk += `${JSON.stringify(toAuditEvent(event))}\n`;
-        onBatch?.(batch.length);
-        yield chunk;
+    async function* chunks(): AsyncGenerator<string> {
+      for await (const lines of reader.lines(range)) {
+        onBatch?.(lines.length);
+        yield `${lines.join('\n')}\n`;
       }
     }
-    return Readable.from(lines(), { objectMode: false });
+    return Readable.from(chunks(), { objectMode: false });
   }
 
   /** Recomputes every stream's hash chain from the stored rows. */

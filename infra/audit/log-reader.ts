@@ -3,6 +3,8 @@ import { toSafeInteger } from '../postgres/database.ts';
 import type { EventMetadata, JsonValue, LogPosition, RecordedEvent } from '../event-store/port.ts';
 
 type EventRow = {
+  commit: string;
+  position: string;
   event_id: string;
   stream_id: string;
   stream_revision: string;
@@ -49,6 +51,15 @@ export type CategorySummary = Readonly<{ category: string; streams: number; even
 
 const COLUMNS = `event_id, stream_id, stream_revision, transaction_id::text as commit, position, event_type,
   data, metadata, schema_version, recorded_at, hash`;
+
+type LineRow = { commit: string; position: string; line: string };
+
+const LINE_COLUMNS = `transaction_id::text as commit, position,
+  json_build_object('eventId', event_id, 'streamId', stream_id, 'revision', stream_revision,
+    'position', transaction_id::text || ':' || position, 'type', event_type, 'data', data, 'metadata', metadata,
+    'schemaVersion', schema_version,
+    'recordedAt', to_char(recorded_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+    'hash', encode(hash, 'hex'))::text as line`;
 
 export const DEFAULT_BATCH = 2000;
 
@@ -106,7 +117,26 @@ export class LogReader {
   }
 
   /** The global log in order, restricted to `range`. */
-  async *byPosition(range: LogRange, batchSize = DEFAULT_BATCH): AsyncGenerator<readonly RecordedEvent[]> {
+  byPosition(range: LogRange, batchSize = DEFAULT_BATCH): AsyncGenerator<readonly RecordedEvent[]> {
+    return this.#scan(range, batchSize, COLUMNS, toRecorded);
+  }
+
+  /**
+   * The same events as `byPosition`, each already one line of NDJSON, built
+   * by Postgres (the jsonb is written out as stored, never parsed in Node):
+   * about twice the speed of parse-then-stringify. Keys and values are those
+   * of `AuditEvent`; only the white space differs.
+   */
+  lines(range: LogRange, batchSize = DEFAULT_BATCH): AsyncGenerator<readonly string[]> {
+    return this.#scan(range, batchSize, LINE_COLUMNS, (row: LineRow) => row.line);
+  }
+
+  async *#scan<Row extends { commit: string; position: string }, T>(
+    range: LogRange,
+    batchSize: number,
+    columns: string,
+    map: (row: Row) => T,
+  ): AsyncGenerator<readonly T[]> {
     const filters: string[] = ['(transaction_id, position) > ($2::text::xid8, $3)'];
     const params: unknown[] = [batchSize, '0', 0];
     if (range.to !== undefined) {
@@ -121,23 +151,35 @@ export class LogReader {
       params.push(range.until);
       filters.push(`recorded_at < $${params.length}`);
     }
-    const text = `select ${COLUMNS} from ${this.#table} where ${filters.join(' and ')}
+    const text = `select ${columns} from ${this.#table} where ${filters.join(' and ')}
       order by transaction_id, position limit $1`;
+    const fetch = async (after: Readonly<{ commit: string; prepare: number }>): Promise<Row[]> => {
+      const { rows } = await this.#pool.query<Row>(text, [
+        params[0],
+        after.commit,
+        after.prepare,
+        ...params.slice(3),
+      ]);
+      return rows;
+    };
     // Inclusive `from`: start just before it (positions are integer pairs).
-    let after: LogPosition =
+    const start =
       range.from === undefined
-        ? { commit: 0, prepare: 0 }
-        : { commit: range.from.commit, prepare: range.from.prepare - 1 };
+        ? { commit: '0', prepare: 0 }
+        : { commit: String(range.from.commit), prepare: range.from.prepare - 1 };
+    // One batch read ahead while the consumer handles the current one: two batches in memory at most.
+    let pending: Promise<Row[]> = fetch(start);
     for (;;) {
-      params[1] = String(after.commit);
-      params[2] = after.prepare;
-      const { rows } = await this.#pool.query<EventRow>(text, params);
-      const events = rows.map(toRecorded);
-      const last = events.at(-1);
+      const rows = await pending;
+      const last = rows.at(-1);
       if (last === undefined) return;
-      yield events;
-      if (events.length < batchSize) return;
-      after = last.position;
+      pending =
+        rows.length < batchSize
+          ? Promise.resolve([])
+          : fetch({ commit: last.commit, prepare: toSafeInteger(last.position, 'position') });
+      // Read ahead for a consumer that may stop early: never an unhandled rejection.
+      pending.catch(() => undefined);
+      yield rows.map(map);
     }
   }
 

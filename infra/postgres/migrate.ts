@@ -35,7 +35,11 @@ export const migrate = async (db: Kysely<unknown>, set: MigrationSet): Promise<r
         migrationTableName: `${set.name}_migration`,
         migrationLockTableName: `${set.name}_migration_lock`,
       });
-      const { error, results } = await migrator.migrateToLatest();
+      let { error, results } = await migrator.migrateToLatest();
+      // Kysely checks for its tables by introspecting every schema; another client dropping
+      // one meanwhile (parallel tests) fails that check with 3F000. Nothing ran: try again.
+      for (let attempt = 1; attempt < 5 && isSchemaDroppedMeanwhile(error, set.schema); attempt++)
+        ({ error, results } = await migrator.migrateToLatest());
       if (error !== undefined) {
         throw new MigrationError(
           `migrating schema ${set.schema} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`,
@@ -47,3 +51,10 @@ export const migrate = async (db: Kysely<unknown>, set: MigrationSet): Promise<r
       await sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.execute(conn);
     }
   });
+
+const isSchemaDroppedMeanwhile = (error: unknown, ownSchema: string): boolean => {
+  const cause = error as { code?: unknown; message?: unknown } | undefined;
+  return (
+    cause?.code === '3F000' && typeof cause.message === 'string' && !cause.message.includes(`"${ownSchema}"`)
+  );
+};

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import type { Browser, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../app.ts';
 import { AUDIT_KEYS, createAuditTestBed } from './test-setup.ts';
@@ -14,7 +14,7 @@ const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url
 describe('the auditor web page in a real headless Chromium', () => {
   let bed: AuditTestBed;
   let app: App;
-  let browser: Browser;
+  let browser: BrowserContext;
   let page: Page;
   let profile: string;
   let base: string;
@@ -24,7 +24,8 @@ describe('the auditor web page in a real headless Chromium', () => {
     app = await bed.app();
     base = await app.listen({ host: '127.0.0.1', port: 0 });
     profile = mkdtempSync(join(tmpdir(), 'audit-chromium-'));
-    browser = await chromium.launch({
+    // A new empty profile (--user-data-dir), which playwright takes as the persistent context's directory.
+    browser = await chromium.launchPersistentContext(profile, {
       executablePath: '/usr/bin/chromium',
       args: [
         '--headless',
@@ -35,13 +36,13 @@ describe('the auditor web page in a real headless Chromium', () => {
         '--disable-background-networking',
         '--disable-component-update',
         '--disable-sync',
-        `--user-data-dir=${profile}`,
       ],
+      viewport: { width: 1280, height: 900 },
     });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page = await browser.newPage();
   });
   afterAll(async () => {
-    await browser.close();
+    await browser?.close();
     rmSync(profile, { recursive: true, force: true });
     await bed.close();
   });

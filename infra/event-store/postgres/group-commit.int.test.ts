@@ -34,6 +34,19 @@ eventStoreContract('postgres, one group-commit writer', async () => {
 const ev = (type: string, eventId: string = uuidv7()): NewEvent => ({ type, data: { type }, eventId });
 const stream = (): string => `order-${uuidv7()}`;
 
+/** Until a backend of this test waits on a lock (the group, on the uncommitted row). */
+const waitForLockWait = async (db: TestSchema): Promise<void> => {
+  for (let i = 0; i < 200; i++) {
+    const { rowCount } = await db.pool.query(
+      `select 1 from pg_stat_activity where wait_event_type = 'Lock' and application_name = $1`,
+      [`test:${db.schema}`],
+    );
+    if (rowCount !== null && rowCount > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error('the group never waited on the uncommitted row');
+};
+
 const okCommit = (result: AppendResult): number => {
   if (!result.ok) throw new Error(`expected success, got ${JSON.stringify(result.conflict)}`);
   return result.position.commit;
@@ -95,21 +108,34 @@ describe('group commit', () => {
     expect((await store.readStream(existing)).map((e) => e.type)).toEqual(['A', 'B']);
   });
 
-  it('retries the appends of a failed group alone, so one bad append fails only itself', async () => {
-    const taken = ev('Taken');
-    await store.append(stream(), [taken], { expectedRevision: Expected.noStream });
+  it('retries the appends of a failed group alone, so one failure stays with its own append', async () => {
+    // Another writer has appended to `contested` and not committed yet.
+    const contested = stream();
+    const other = await db.pool.connect();
+    try {
+      await other.query('begin');
+      await store.appendWith(other, contested, [ev('Theirs')], { expectedRevision: Expected.noStream });
 
-    const blocker = store.append(stream(), [ev('Blocker')], { expectedRevision: Expected.noStream });
-    const good = [stream(), stream(), stream()].map((id) =>
-      store.append(id, [ev('Good')], { expectedRevision: Expected.noStream }),
-    );
-    // Its event id is stored in another stream: the unique key fails the whole group's transaction.
-    const duplicate = store.append(stream(), [ev('Again', taken.eventId)], {
-      expectedRevision: Expected.noStream,
-    });
-    await blocker;
-    await expect(duplicate).rejects.toMatchObject({ code: 'DUPLICATE_EVENT_ID' });
-    for (const result of await Promise.all(good))
-      expect(result).toMatchObject({ ok: true, firstRevision: 0 });
+      const blocker = store.append(stream(), [ev('Blocker')], { expectedRevision: Expected.noStream });
+      const good = [stream(), stream(), stream()].map((id) =>
+        store.append(id, [ev('Good')], { expectedRevision: Expected.noStream }),
+      );
+      const mine = store.append(contested, [ev('Mine')], { expectedRevision: Expected.noStream });
+      await blocker;
+      // The group waits on the other writer's row; its commit makes the group's insert a duplicate key.
+      await waitForLockWait(db);
+      await other.query('commit');
+
+      expect(await mine).toEqual({
+        ok: false,
+        conflict: { streamId: contested, expected: Expected.noStream, actual: 0 },
+      });
+      const results = await Promise.all(good);
+      for (const result of results) expect(result).toMatchObject({ ok: true, firstRevision: 0 });
+      // Retried alone: each in a transaction of its own.
+      expect(new Set(results.map(okCommit)).size).toBe(results.length);
+    } finally {
+      other.release();
+    }
   });
 });

@@ -118,6 +118,15 @@ const EXPECTED_KIND: Record<ExpectedRevision['kind'], string> = {
   exact: 'exact',
 };
 
+/** The argument of `append_events_group`. The events arrays are JSON already: spliced in, not parsed and printed again. */
+const groupPayload = (prepared: readonly PreparedAppend[]): string =>
+  `[${prepared
+    .map((p) => {
+      const revision = p.expected.kind === 'exact' ? String(p.expected.revision) : 'null';
+      return `{"streamId":${JSON.stringify(p.streamId)},"kind":"${EXPECTED_KIND[p.expected.kind]}","revision":${revision},"recordedAt":"${p.recordedAt}","events":${p.payload}}`;
+    })
+    .join(',')}]`;
+
 export class PostgresEventStore implements EventStore {
   readonly #pool: pg.Pool;
   readonly #clock: () => Date;
@@ -188,6 +197,22 @@ export class PostgresEventStore implements EventStore {
     options: AppendOptions,
   ): Promise<AppendResult> {
     return this.#execute(db, this.#prepare(streamId, events, options));
+  }
+
+  /**
+   * Appends to several streams through `db` (a client inside the caller's
+   * transaction) in one round trip, each with its own expectation and result:
+   * a conflict is that append's result. A unique-key race or an idempotency
+   * overlap throws for the whole call (the caller's transaction is then void).
+   */
+  async appendManyWith(
+    db: Queryable,
+    appends: readonly Readonly<{ streamId: string; events: readonly NewEvent[]; options: AppendOptions }>[],
+  ): Promise<AppendResult[]> {
+    const prepared = appends.map((a) => this.#prepare(a.streamId, a.events, a.options));
+    const { rows } = await db.query<GroupRow>(this.#sql.appendGroup, [groupPayload(prepared)]);
+    const byIndex = new Map(rows.map((row) => [row.o_index, row]));
+    return prepared.map((p, index) => this.#interpret(p.streamId, p.expected, byIndex.get(index)));
   }
 
   #prepare(streamId: string, events: readonly NewEvent[], options: AppendOptions): PreparedAppend {
@@ -263,14 +288,11 @@ export class PostgresEventStore implements EventStore {
     };
     const [only] = batch;
     if (batch.length === 1 && only !== undefined) return settle(only);
-    // The events arrays are JSON already: spliced in, not parsed and printed again.
-    const appends = batch.map(({ prepared: p }) => {
-      const revision = p.expected.kind === 'exact' ? String(p.expected.revision) : 'null';
-      return `{"streamId":${JSON.stringify(p.streamId)},"kind":"${EXPECTED_KIND[p.expected.kind]}","revision":${revision},"recordedAt":"${p.recordedAt}","events":${p.payload}}`;
-    });
     let rows: readonly GroupRow[];
     try {
-      ({ rows } = await this.#pool.query<GroupRow>(this.#sql.appendGroup, [`[${appends.join(',')}]`]));
+      ({ rows } = await this.#pool.query<GroupRow>(this.#sql.appendGroup, [
+        groupPayload(batch.map((item) => item.prepared)),
+      ]));
     } catch {
       // The whole group rolled back (a race on a stream, a duplicate event id, a lost connection):
       // each append alone, so that what failed is reported to its own caller only.

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -8,6 +9,8 @@ import type pg from 'pg';
 import { migrateEventStore } from '../../../infra/event-store/postgres/open.ts';
 import { migrateReadModels } from '../../../projections/read-models/install.ts';
 import { intOption } from '../args.ts';
+import { CpuMeter, parseProcStat } from '../cpu.ts';
+import { withClient } from '../database.ts';
 import type { BenchResult, RunOptions, Scenario } from '../types.ts';
 import { warmupFor } from './common.ts';
 
@@ -102,6 +105,26 @@ const freePort = async (): Promise<number> => {
   if (address === null || typeof address === 'string') throw new Error('read-api: no free port');
   return address.port;
 };
+
+/** utime + stime of one process in seconds (USER_HZ 100), 0 when unreadable. */
+const processCpuS = (pid: number | undefined): number => {
+  if (pid === undefined) return 0;
+  try {
+    return (parseProcStat(readFileSync(`/proc/${pid}/stat`, 'latin1'))?.ticks ?? 0) / 100;
+  } catch {
+    return 0;
+  }
+};
+
+/** The server's Postgres backends: its read pool's connections, opened after `since`. */
+const serverBackends = (url: string, since: Date): Promise<readonly number[]> =>
+  withClient(url, async (client) => {
+    const { rows } = await client.query<{ pid: number }>(
+      `select pid from pg_stat_activity where application_name = 'commerce-core:read-api' and backend_start >= $1`,
+      [since],
+    );
+    return rows.map((r) => r.pid);
+  });
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -211,6 +234,7 @@ export const readApi: Scenario = {
     await pool.end();
 
     const port = await freePort();
+    const serverStarted = new Date(Date.now() - 1000);
     const server = await startServer(options, port);
     try {
       const random = (n: number): number => Math.floor(Math.random() * n);
@@ -227,7 +251,13 @@ export const readApi: Scenario = {
         options.log(`read-api: ${load.name}, ${options.concurrency} connections, ${warmupS} s warm-up`);
         await drive(port, load, options.concurrency, warmupS, options.signal);
         options.log(`read-api: ${load.name}, ${options.durationS} s measured`);
+        // The server's CPU and its backends' per request: what the numbers would be without the
+        // machine's other load, which the request rate alone cannot tell on a shared machine.
+        const meter = new CpuMeter(await serverBackends(options.databaseUrl, serverStarted));
+        const serverCpuBefore = processCpuS(server.pid);
         const r = await drive(port, load, options.concurrency, options.durationS, options.signal);
+        const serverCpuS = processCpuS(server.pid) - serverCpuBefore;
+        const cpu = meter.stop();
         options.signal.throwIfAborted();
         if (r.non2xx > 0 || r.errors > 0) {
           throw new Error(`read-api: ${load.name} had ${r.non2xx} non-2xx answers and ${r.errors} errors`);
@@ -244,6 +274,12 @@ export const readApi: Scenario = {
           ops: r.requests.total,
           maxMs: r.latency.max,
           meanBytesPerSec: r.throughput.average,
+          cpuMsPerRequest: {
+            server: (serverCpuS * 1000) / Math.max(1, r.requests.total),
+            backends: (cpu.backends * r.duration * 1000) / Math.max(1, r.requests.total),
+            loadGenerator: (cpu.node * r.duration * 1000) / Math.max(1, r.requests.total),
+          },
+          machineBusyCores: cpu.machineBusy,
           listings,
           sellers,
           ...(load.name === 'listing-by-id'
