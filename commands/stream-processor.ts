@@ -361,14 +361,25 @@ export class StreamProcessor {
           conflicted.push(job);
           continue;
         }
-        const replies = this.#replies(job.streamId, job.snapshot, job.outcome, formatPosition(result.position));
+        const replies = this.#replies(
+          job.streamId,
+          job.snapshot,
+          job.outcome,
+          formatPosition(result.position),
+        );
         written.push({ job, replies, revision: result.nextExpectedRevision });
       }
       for (const job of batch) {
         if (job.outcome.events.length === 0)
-          written.push({ job, replies: this.#replies(job.streamId, job.snapshot, job.outcome, null), revision: null });
+          written.push({
+            job,
+            replies: this.#replies(job.streamId, job.snapshot, job.outcome, null),
+            revision: null,
+          });
       }
-      const entries = written.flatMap(({ job, replies }) => this.#entries(job.streamId, job.outcome, replies));
+      const entries = written.flatMap(({ job, replies }) =>
+        this.#entries(job.streamId, job.outcome, replies),
+      );
       const recorded = await journal.record(client, entries);
       if (recorded.size === entries.length) {
         await client.query('commit');
@@ -384,16 +395,15 @@ export class StreamProcessor {
     }
     if (!committed) {
       await Promise.all(
-        batch.map((job) => this.#writeAlone(job.streamId, job.snapshot, job.outcome).then(job.done, job.fail)),
+        batch.map((job) =>
+          this.#writeAlone(job.streamId, job.snapshot, job.outcome).then(job.done, job.fail),
+        ),
       );
       return;
     }
     if (written.some((w) => w.revision !== null)) store.notifyAppended();
     for (const { job, replies, revision } of written) {
-      this.#remember(
-        job.streamId,
-        revision === null ? job.snapshot : { revision, state: job.outcome.state },
-      );
+      this.#remember(job.streamId, revision === null ? job.snapshot : { revision, state: job.outcome.state });
       this.#resolve(job.outcome, replies);
       job.done(true);
     }

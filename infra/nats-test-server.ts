@@ -1,10 +1,11 @@
 /**
  * A private nats-server for tests that must configure or restart the server
  * itself (credentials, reconnects); everything else uses the shared one.
- * Needs the `nats-server` binary on PATH (or NATS_SERVER_BIN).
+ * Needs the `nats-server` binary (NATS_SERVER_BIN, /usr/sbin/nats-server or on PATH).
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer, connect as tcpConnect } from 'node:net';
 
 export type NatsTestServer = Readonly<{
@@ -16,7 +17,10 @@ export type NatsTestServer = Readonly<{
   restart: () => Promise<void>;
 }>;
 
-export const NATS_SERVER_BIN = process.env['NATS_SERVER_BIN'] ?? 'nats-server';
+/** Debian's package installs it in /usr/sbin, which is not on every user's PATH. */
+export const NATS_SERVER_BIN =
+  process.env['NATS_SERVER_BIN'] ??
+  (existsSync('/usr/sbin/nats-server') ? '/usr/sbin/nats-server' : 'nats-server');
 
 const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {

@@ -71,7 +71,7 @@ describe('two workers started together', () => {
   it('share the projections, never apply an event twice, and hand over when one stops', async () => {
     const source = generateHistory(seededRandom(7), { tag: 'w' });
     const loaded: LoaderState = new Map();
-    const options = { pool: h.pool, store: h.store, schema: h.schema, lockRetryMs: 20, batchSize: 37 };
+    const options = { pool: h.pool, store: h.store, schema: h.schema, lockRetryMs: 20, batchSize: 97 };
     const a = startProjectionWorker({ ...options, workerId: 'a' });
     const b = startProjectionWorker({ ...options, workerId: 'b' });
     // Appends race the workers.

@@ -51,6 +51,8 @@ export type AppDeps = Readonly<{
   /** `readModelSchema`: where the projections' stable views and status table live. */
   config: Config;
   settings: ReadApiSettings;
+  /** Register `read-api/audit/routes.ts` when it exists (default true). */
+  auditRoutes?: boolean;
 }>;
 
 export type App = FastifyInstance<
@@ -305,11 +307,13 @@ export const buildApp = (deps: AppDeps): App => {
   void app.register(orderRoutes, ctx);
   void app.register(sellerRoutes, ctx);
   void app.register(projectionRoutes, ctx);
-  void app.register(auditHook, {
-    pool: deps.pool,
-    config: deps.config,
-    requireAuditor: requireScope('auditor'),
-    requireScope,
-  });
+  if (deps.auditRoutes !== false) {
+    void app.register(auditHook, {
+      pool: deps.pool,
+      config: deps.config,
+      requireAuditor: requireScope('auditor'),
+      requireScope,
+    });
+  }
   return app;
 };

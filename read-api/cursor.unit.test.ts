@@ -39,7 +39,7 @@ describe('cursors', () => {
             expect(() => decodeCursor(SECRET, context, changed, shape)).toThrow(ApiError);
         },
       ),
-      { numRuns: 3000 },
+      { numRuns: 1000 },
     );
   });
 

@@ -492,6 +492,7 @@ describe('limits', () => {
       logger: pino({ level: 'silent' }),
       config: { ...loadConfig({}), readModelSchema: 'rapi_not_installed', eventStoreSchema: f.schema },
       settings: loadReadApiSettings({ API_KEYS }),
+      auditRoutes: false,
     });
     try {
       await missing.ready();

@@ -128,7 +128,8 @@ const mustBeSeller = (order: OrderDetails, by: string): Refusal | null =>
     ? null
     : refuse('NOT_ORDER_SELLER', `only the seller of order ${order.orderId} may do this`);
 
-const not = (code: OrderErrorCode, state: Existing, what: string): Refusal =>
+/** A refusal that names the status the order is in, which is nearly always the reason. */
+const refuseInStatus = (code: OrderErrorCode, state: Existing, what: string): Refusal =>
   refuse(code, `order ${state.order.orderId} is ${state.status}: ${what}`);
 
 /**
@@ -246,7 +247,7 @@ const confirmStockReserved = (command: ConfirmStockReserved, state: Existing): R
     return refuse('INVALID_DEADLINE', 'the payment deadline must be after now');
   if (state.status === 'awaiting_payment' && state.paymentDeadline === paymentDeadline) return accept();
   if (state.status !== 'placed')
-    return not('ORDER_NOT_PLACED', state, 'stock can only be confirmed once, on placement');
+    return refuseInStatus('ORDER_NOT_PLACED', state, 'stock can only be confirmed once, on placement');
   return accept({
     type: 'OrderStockReserved',
     data: { orderId: state.order.orderId, paymentDeadline, reservedAt: at },
@@ -259,7 +260,7 @@ const rejectOrder = (command: RejectOrder, state: Existing): Result => {
   if (bad) return bad;
   if (state.status === 'rejected') return accept();
   if (state.status !== 'placed')
-    return not('ORDER_NOT_PLACED', state, 'only a just-placed order can be rejected');
+    return refuseInStatus('ORDER_NOT_PLACED', state, 'only a just-placed order can be rejected');
   return accept({
     type: 'OrderRejected',
     data: { orderId: state.order.orderId, reason: command.data.reason, rejectedAt: command.data.at },
@@ -278,7 +279,7 @@ const recordPaymentCaptured = (command: RecordPaymentCaptured, state: Existing):
   if (bad) return bad;
   if ('payment' in state && state.payment?.paymentId === paymentId) return accept();
   if (state.status !== 'awaiting_payment')
-    return not('ORDER_NOT_PAYABLE', state, 'a capture is accepted only while awaiting payment');
+    return refuseInStatus('ORDER_NOT_PAYABLE', state, 'a capture is accepted only while awaiting payment');
   if (amount.amount !== state.order.totalMinor)
     return refuse(
       'PAYMENT_AMOUNT_MISMATCH',
@@ -302,7 +303,7 @@ const expireOrder = (command: ExpireOrder, state: Existing): Result => {
   if (bad) return bad;
   if (state.status === 'expired') return accept();
   if (state.status !== 'awaiting_payment')
-    return not('ORDER_NOT_AWAITING_PAYMENT', state, 'only an order awaiting payment expires');
+    return refuseInStatus('ORDER_NOT_AWAITING_PAYMENT', state, 'only an order awaiting payment expires');
   if (isBefore(command.data.at, state.paymentDeadline))
     return refuse('PAYMENT_DEADLINE_NOT_REACHED', `the payment deadline is ${state.paymentDeadline}`);
   return accept({ type: 'OrderExpired', data: { orderId: state.order.orderId, expiredAt: command.data.at } });
@@ -319,8 +320,8 @@ const shipOrder = (command: ShipOrder, state: Existing): Result => {
     return refuse('INVALID_LINE', 'a shipment names a carrier and a tracking number');
   if ('shipment' in state && state.shipment.trackingNumber === trackingNumber) return accept();
   if (state.status === 'cancellation_requested')
-    return not('CANCELLATION_PENDING', state, 'answer the cancellation request before shipping');
-  if (state.status !== 'paid') return not('ORDER_NOT_SHIPPABLE', state, 'only a paid order ships');
+    return refuseInStatus('CANCELLATION_PENDING', state, 'answer the cancellation request before shipping');
+  if (state.status !== 'paid') return refuseInStatus('ORDER_NOT_SHIPPABLE', state, 'only a paid order ships');
   return accept({
     type: 'OrderShipped',
     data: { orderId: state.order.orderId, carrier, trackingNumber, shippedAt: at },
@@ -337,7 +338,7 @@ const markDelivered = (command: MarkDelivered, state: Existing): Result => {
       data: { orderId: state.order.orderId, deliveredAt: command.data.at },
     });
   if (state.status === 'delivered' || state.status === 'completed' || returnUnderway(state)) return accept();
-  return not('ORDER_NOT_SHIPPED', state, 'only a shipped order is delivered');
+  return refuseInStatus('ORDER_NOT_SHIPPED', state, 'only a shipped order is delivered');
 };
 
 const completed = (
@@ -362,9 +363,9 @@ const confirmReceipt = (command: ConfirmReceipt, state: Existing): Result => {
   if (bad) return bad;
   if (state.status === 'completed') return accept();
   if (state.status === 'return_requested' || state.status === 'return_received')
-    return not('RETURN_IN_PROGRESS', state, 'a return is in progress');
+    return refuseInStatus('RETURN_IN_PROGRESS', state, 'a return is in progress');
   if (state.status !== 'shipped' && state.status !== 'delivered')
-    return not('ORDER_NOT_DELIVERED', state, 'only a shipped or delivered order completes');
+    return refuseInStatus('ORDER_NOT_DELIVERED', state, 'only a shipped or delivered order completes');
   return completed(state, 'confirmed_by_buyer', command.data.at);
 };
 
@@ -375,9 +376,9 @@ const autoCompleteOrder = (command: AutoCompleteOrder, state: Existing): Result 
   if (bad) return bad;
   if (state.status === 'completed') return accept();
   if (state.status === 'return_requested' || state.status === 'return_received')
-    return not('RETURN_IN_PROGRESS', state, 'a return is in progress');
+    return refuseInStatus('RETURN_IN_PROGRESS', state, 'a return is in progress');
   if (state.status !== 'delivered')
-    return not('ORDER_NOT_DELIVERED', state, 'only a delivered order auto-completes');
+    return refuseInStatus('ORDER_NOT_DELIVERED', state, 'only a delivered order auto-completes');
   const due = addMillis(state.deliveredAt, completionWindowMillis);
   if (isBefore(at, due)) return refuse('COMPLETION_WINDOW_OPEN', `the order auto-completes at ${due}`);
   return completed(state, 'auto_completed', at);
@@ -399,7 +400,11 @@ const requestCancellation = (command: RequestCancellation, state: Existing): Res
     return refuse('INVALID_DEADLINE', 'the answer deadline must be after now');
   if (state.status === 'cancellation_requested' || cancelledOnRequestOf(state) !== null) return accept();
   if (state.status !== 'paid')
-    return not('ORDER_NOT_CANCELLABLE', state, 'a cancellation is requested once paid, before shipment');
+    return refuseInStatus(
+      'ORDER_NOT_CANCELLABLE',
+      state,
+      'a cancellation is requested once paid, before shipment',
+    );
   if (state.cancellationDeclined)
     return refuse(
       'CANCELLATION_ALREADY_DECLINED',
@@ -441,7 +446,7 @@ const acceptCancellation = (command: AcceptCancellation, state: Existing): Resul
   if (bad) return bad;
   if (cancelledOnRequestOf(state) === 'buyer') return accept();
   if (state.status !== 'cancellation_requested')
-    return not('NO_CANCELLATION_REQUESTED', state, 'no cancellation request is pending');
+    return refuseInStatus('NO_CANCELLATION_REQUESTED', state, 'no cancellation request is pending');
   if (by === SYSTEM_ACTOR && isBefore(at, state.answerDeadline))
     return refuse('ANSWER_DEADLINE_NOT_REACHED', `the seller may answer until ${state.answerDeadline}`);
   return cancelled(state, 'buyer', by, 'cancellation requested by the buyer', at);
@@ -454,7 +459,7 @@ const declineCancellation = (command: DeclineCancellation, state: Existing): Res
   if (bad) return bad;
   if (state.status === 'paid' && state.cancellationDeclined) return accept();
   if (state.status !== 'cancellation_requested')
-    return not('NO_CANCELLATION_REQUESTED', state, 'no cancellation request is pending');
+    return refuseInStatus('NO_CANCELLATION_REQUESTED', state, 'no cancellation request is pending');
   return accept({
     type: 'CancellationDeclined',
     data: { orderId: state.order.orderId, reason, declinedAt: at },
@@ -473,7 +478,7 @@ const cancelBySeller = (command: CancelBySeller, state: Existing): Result => {
     state.status !== 'paid' &&
     state.status !== 'cancellation_requested'
   )
-    return not('ORDER_NOT_CANCELLABLE', state, 'the seller cancels only before shipment');
+    return refuseInStatus('ORDER_NOT_CANCELLABLE', state, 'the seller cancels only before shipment');
   return cancelled(state, 'seller', by, reason, at);
 };
 
@@ -489,7 +494,11 @@ const requestReturn = (command: RequestReturn, state: Existing): Result => {
   if (bad) return bad;
   if (returnUnderway(state)) return accept();
   if (state.status !== 'delivered')
-    return not('ORDER_NOT_DELIVERED', state, 'a return is requested after delivery and before completion');
+    return refuseInStatus(
+      'ORDER_NOT_DELIVERED',
+      state,
+      'a return is requested after delivery and before completion',
+    );
   const closes = addMillis(state.deliveredAt, returnWindowMillis);
   if (isBefore(closes, at)) return refuse('RETURN_WINDOW_CLOSED', `the return window closed at ${closes}`);
   return accept({ type: 'ReturnRequested', data: { orderId: state.order.orderId, reason, requestedAt: at } });
@@ -500,7 +509,9 @@ const recordReturnReceived = (command: RecordReturnReceived, state: Existing): R
   const bad = checkInstant(command.data.at) ?? mustBeSeller(state.order, command.data.by);
   if (bad) return bad;
   if (state.status !== 'return_requested')
-    return returnUnderway(state) ? accept() : not('NO_RETURN_REQUESTED', state, 'no return is pending');
+    return returnUnderway(state)
+      ? accept()
+      : refuseInStatus('NO_RETURN_REQUESTED', state, 'no return is pending');
   return accept({
     type: 'ReturnReceived',
     data: {
@@ -520,10 +531,11 @@ const recordRefunded = (command: RecordRefunded, state: Existing): Result => {
   if (bad) return bad;
   if (!nonEmpty(refundId)) return refuse('INVALID_LINE', 'a refund has an id');
   if (state.status !== 'cancelled' && state.status !== 'return_received' && state.status !== 'refunded')
-    return not('NO_REFUND_DUE', state, 'nothing is due back to the buyer');
+    return refuseInStatus('NO_REFUND_DUE', state, 'nothing is due back to the buyer');
   if (state.refund.refundIds.includes(refundId)) return accept();
   const remaining = state.refund.dueMinor - state.refund.refundedMinor;
-  if (remaining === 0) return not('NO_REFUND_DUE', state, 'nothing (more) is due back to the buyer');
+  if (remaining === 0)
+    return refuseInStatus('NO_REFUND_DUE', state, 'nothing (more) is due back to the buyer');
   if (amount.amount === 0) return refuse('INVALID_AMOUNT', 'a refund is positive');
   if (amount.amount > remaining)
     return refuse('REFUND_EXCEEDS_DUE', `refund of ${amount.amount} exceeds the ${remaining} still due`);

@@ -3,8 +3,6 @@ import { toSafeInteger } from '../postgres/database.ts';
 import type { EventMetadata, JsonValue, LogPosition, RecordedEvent } from '../event-store/port.ts';
 
 type EventRow = {
-  commit: string;
-  position: string;
   event_id: string;
   stream_id: string;
   stream_revision: string;
@@ -51,6 +49,9 @@ export type CategorySummary = Readonly<{ category: string; streams: number; even
 
 const COLUMNS = `event_id, stream_id, stream_revision, transaction_id::text as commit, position, event_type,
   data, metadata, schema_version, recorded_at, hash`;
+
+/** Every scan selects the position as `commit` and `position`, for the next page. */
+type ScanRow = Readonly<{ commit: string; position: string }>;
 
 type LineRow = { commit: string; position: string; line: string };
 
@@ -118,7 +119,7 @@ export class LogReader {
 
   /** The global log in order, restricted to `range`. */
   byPosition(range: LogRange, batchSize = DEFAULT_BATCH): AsyncGenerator<readonly RecordedEvent[]> {
-    return this.#scan(range, batchSize, COLUMNS, toRecorded);
+    return this.#scan(range, batchSize, COLUMNS, (row) => toRecorded(row as unknown as EventRow));
   }
 
   /**
@@ -128,14 +129,14 @@ export class LogReader {
    * of `AuditEvent`; only the white space differs.
    */
   lines(range: LogRange, batchSize = DEFAULT_BATCH): AsyncGenerator<readonly string[]> {
-    return this.#scan(range, batchSize, LINE_COLUMNS, (row: LineRow) => row.line);
+    return this.#scan(range, batchSize, LINE_COLUMNS, (row) => (row as unknown as LineRow).line);
   }
 
-  async *#scan<Row extends { commit: string; position: string }, T>(
+  async *#scan<T>(
     range: LogRange,
     batchSize: number,
     columns: string,
-    map: (row: Row) => T,
+    map: (row: ScanRow) => T,
   ): AsyncGenerator<readonly T[]> {
     const filters: string[] = ['(transaction_id, position) > ($2::text::xid8, $3)'];
     const params: unknown[] = [batchSize, '0', 0];
@@ -153,8 +154,8 @@ export class LogReader {
     }
     const text = `select ${columns} from ${this.#table} where ${filters.join(' and ')}
       order by transaction_id, position limit $1`;
-    const fetch = async (after: Readonly<{ commit: string; prepare: number }>): Promise<Row[]> => {
-      const { rows } = await this.#pool.query<Row>(text, [
+    const fetch = async (after: Readonly<{ commit: string; prepare: number }>): Promise<ScanRow[]> => {
+      const { rows } = await this.#pool.query<ScanRow>(text, [
         params[0],
         after.commit,
         after.prepare,
@@ -168,7 +169,7 @@ export class LogReader {
         ? { commit: '0', prepare: 0 }
         : { commit: String(range.from.commit), prepare: range.from.prepare - 1 };
     // One batch read ahead while the consumer handles the current one: two batches in memory at most.
-    let pending: Promise<Row[]> = fetch(start);
+    let pending: Promise<ScanRow[]> = fetch(start);
     for (;;) {
       const rows = await pending;
       const last = rows.at(-1);

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Expected } from '../event-store/port.ts';
+import { Expected, START } from '../event-store/port.ts';
 import type { EventMetadata, NewEvent } from '../event-store/port.ts';
 import { chainHash, contentDigest } from '../event-store/canonical.ts';
 import { openPostgresEventStore } from '../event-store/postgres/open.ts';
@@ -9,6 +9,7 @@ import type { TestSchema } from '../postgres/test-database.ts';
 import { openAuditor } from './auditor.ts';
 import type { Auditor } from './auditor.ts';
 import { generateSigningKey, parseSigningKey } from './signing.ts';
+import { waitUntilSettled } from './testing.ts';
 
 const event = (stream: string, n: number): NewEvent => ({
   type: 'EntryPosted',
@@ -29,15 +30,18 @@ describe('audit verification against tampering done directly in SQL', () => {
   beforeEach(async () => {
     db = await createTestSchema('audit_verify', 4);
     store = await openPostgresEventStore({ pool: db.pool, schema: db.schema });
+    let last = START;
     // Appends interleaved across streams, a few per call, as the command side writes.
     for (let n = 0; n < PER_STREAM; n += 2) {
       for (const stream of STREAMS) {
         const result = await store.append(stream, [event(stream, n), event(stream, n + 1)], {
           expectedRevision: n === 0 ? Expected.noStream : Expected.revision(n - 1),
         });
-        expect(result.ok).toBe(true);
+        if (!result.ok) throw new Error('seed conflict');
+        last = result.position;
       }
     }
+    await waitUntilSettled(store, last);
     auditor = await openAuditor({
       pool: db.pool,
       schema: db.schema,
@@ -187,7 +191,11 @@ describe('audit verification against tampering done directly in SQL', () => {
   it('keeps a checkpoint valid while the log only grows, and fails it after a tamper before it', async () => {
     const checkpoint = await auditor.createCheckpoint();
     expect(checkpoint.eventCount).toBe(STREAMS.length * PER_STREAM);
-    await store.append('ledger-d', [event('ledger-d', 0)], { expectedRevision: Expected.noStream });
+    const appended = await store.append('ledger-d', [event('ledger-d', 0)], {
+      expectedRevision: Expected.noStream,
+    });
+    if (!appended.ok) throw new Error('conflict');
+    await waitUntilSettled(store, appended.position);
     const later = await auditor.createCheckpoint();
     expect(later.eventCount).toBe(STREAMS.length * PER_STREAM + 1);
     expect((await auditor.verifyCheckpoints()).ok).toBe(true);

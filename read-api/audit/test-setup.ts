@@ -3,7 +3,8 @@ import { pino } from 'pino';
 import { migrateAudit } from '../../infra/audit/auditor.ts';
 import { generateSigningKey } from '../../infra/audit/signing.ts';
 import { loadConfig } from '../../infra/config.ts';
-import { Expected } from '../../infra/event-store/port.ts';
+import { Expected, START } from '../../infra/event-store/port.ts';
+import { waitUntilSettled } from '../../infra/audit/testing.ts';
 import type { NewEvent } from '../../infra/event-store/port.ts';
 import { openPostgresEventStore } from '../../infra/event-store/postgres/open.ts';
 import type { PostgresEventStore } from '../../infra/event-store/postgres/postgres-event-store.ts';
@@ -76,12 +77,15 @@ export const createAuditTestBed = async (prefix: string, listings = 4): Promise<
   const store = await openPostgresEventStore({ pool: db.pool, schema: db.schema });
   await migrateReadModels(db.pool, db.schema);
   await migrateAudit(db.pool, db.schema);
+  let last = START;
   for (let i = 0; i < listings; i++) {
     const result = await store.append(`listing-l${i}`, listingHistory(`l${i}`, `s-${i % 2}`), {
       expectedRevision: Expected.noStream,
     });
     if (!result.ok) throw new Error('seed conflict');
+    last = result.position;
   }
+  await waitUntilSettled(store, last);
   const key = generateSigningKey();
   const apps: App[] = [];
   const pools: pg.Pool[] = [];

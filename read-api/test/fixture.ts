@@ -251,7 +251,11 @@ const seed = async (pool: pg.Pool, schema: string): Promise<void> => {
 export type Fixture = Readonly<{
   schema: string;
   pool: pg.Pool;
-  /** An app over the seeded read models, with the test keys; settings can be overridden. */
+  /**
+   * An app over the seeded read models, with the test keys; settings can be
+   * overridden. With another `pool` (a dead or slow one) the audit routes are
+   * left out: they need the database to register.
+   */
   app: (overrides?: Partial<ReadApiSettings>, pool?: pg.Pool) => Promise<App>;
   setCheckpoint: (name: string, commit: number, prepare: number) => Promise<void>;
   setState: (name: string, state: 'running' | 'halted') => Promise<void>;
@@ -276,7 +280,14 @@ export const createFixture = async (prefix: string): Promise<Fixture> => {
         minPositionWaitMs: 300,
         ...overrides,
       };
-      const app = buildApp({ pool, logger: pino({ level: 'silent' }), config, settings });
+      // The audit routes migrate their own tables when registered: only over the fixture's own pool.
+      const app = buildApp({
+        pool,
+        logger: pino({ level: 'silent' }),
+        config,
+        settings,
+        auditRoutes: pool === test.pool,
+      });
       apps.push(app);
       await app.ready();
       return app;

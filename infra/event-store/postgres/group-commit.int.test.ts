@@ -138,4 +138,26 @@ describe('group commit', () => {
       other.release();
     }
   });
+
+  it('refuses to append after an event a later transaction committed, so the log order follows the stream', async () => {
+    const s = stream();
+    await store.append(s, [ev('Zero')], { expectedRevision: Expected.noStream });
+    const several = await db.pool.connect();
+    try {
+      // A transaction appending to several streams takes its id at its first append ...
+      await several.query('begin');
+      await store.appendWith(several, stream(), [ev('Elsewhere')], { expectedRevision: Expected.noStream });
+      // ... then another transaction appends to s and commits ...
+      await store.append(s, [ev('One')], { expectedRevision: Expected.revision(0) });
+      // ... and an append after it would sort before it in the log.
+      await expect(
+        store.appendWith(several, s, [ev('Two')], { expectedRevision: Expected.revision(1) }),
+      ).rejects.toMatchObject({ code: '40001' });
+      await several.query('rollback');
+    } finally {
+      several.release();
+    }
+    const all = await store.readAll();
+    expect(all.filter((e) => e.streamId === s).map((e) => e.revision)).toEqual([0, 1]);
+  });
 });

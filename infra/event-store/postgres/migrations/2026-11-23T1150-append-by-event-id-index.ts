@@ -12,8 +12,16 @@ import type { Migration } from 'kysely/migration';
  * on event_id serves whatever the estimates. It also tells the planner it
  * returns one row (not the default 1,000), so a query calling it per element
  * of an array (the group commit) is not costed as millions of rows and sent
- * to the JIT compiler (a second per call). Same signature, same outcomes.
- * Frozen in time.
+ * to the JIT compiler (a second per call).
+ *
+ * And it refuses (serialization_failure, 40001) to append after an event
+ * committed by a transaction whose id is greater than its own. One append
+ * per transaction never meets that: it takes its id after reading the
+ * stream. A transaction appending to several streams (group commit) does:
+ * it took its id at its first append, and under read committed a later one
+ * sees commits made since. Without the check the log, ordered by
+ * transaction id, would put that event before the event it follows.
+ * Same signature, same outcomes otherwise. Frozen in time.
  */
 export const appendByEventIdIndexMigration = (schema: string): Migration => ({
   up: async (db: Kysely<unknown>) => {
@@ -31,6 +39,7 @@ export const appendByEventIdIndexMigration = (schema: string): Migration => ({
         v_count int := jsonb_array_length(p_events);
         v_ids uuid[] := array(select (x.ev->>'eventId')::uuid from jsonb_array_elements(p_events) as x(ev));
         v_current bigint;
+        v_head_xid xid8;
         v_prev bytea;
         v_hashes bytea[] := '{}';
         v_found int;
@@ -69,7 +78,7 @@ export const appendByEventIdIndexMigration = (schema: string): Migration => ({
           return;
         end if;
 
-        select e.stream_revision, e.hash into v_current, v_prev
+        select e.stream_revision, e.hash, e.transaction_id into v_current, v_prev, v_head_xid
           from ${s}.events e
          where e.stream_id = p_stream_id
          order by e.stream_revision desc
@@ -77,6 +86,12 @@ export const appendByEventIdIndexMigration = (schema: string): Migration => ({
         if not found then
           v_current := -1;
           v_prev := decode(repeat('00', 32), 'hex');
+        elsif v_head_xid > pg_current_xact_id() then
+          -- The stream's last event was committed by a transaction that took its id after this one:
+          -- the log, ordered by transaction id, would put this event before the one it follows.
+          -- Only a transaction appending to several streams can get here (a group); it retries.
+          raise exception 'stream % was appended to by a later transaction meanwhile', p_stream_id
+            using errcode = 'serialization_failure';
         end if;
 
         if (p_expected_kind = 'noStream' and v_current <> -1)
