@@ -14,7 +14,7 @@ const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url
 describe('the auditor web page in a real headless Chromium', () => {
   let bed: AuditTestBed;
   let app: App;
-  let browser: BrowserContext;
+  let browser: BrowserContext | undefined;
   let page: Page;
   let profile: string;
   let base: string;

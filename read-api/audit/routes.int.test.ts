@@ -34,14 +34,15 @@ describe('audit routes under /audit (real Postgres, through buildApp)', () => {
     expect((await get('/audit/categories')).json()).toEqual({
       categories: [{ category: 'listing', streams: 4, events: 12 }],
     });
-    const first = (await get('/audit/streams?category=listing&limit=3')).json();
-    expect(first.streams.map((s: { streamId: string }) => s.streamId)).toEqual([
-      'listing-l0',
-      'listing-l1',
-      'listing-l2',
-    ]);
+    const first = (await get('/audit/streams?category=listing&limit=3')).json<{
+      streams: { streamId: string }[];
+      next: string | null;
+    }>();
+    expect(first.streams.map((s) => s.streamId)).toEqual(['listing-l0', 'listing-l1', 'listing-l2']);
     expect(first.next).toBe('listing-l2');
-    const rest = (await get(`/audit/streams?category=listing&limit=3&after=${first.next as string}`)).json();
+    const rest = (
+      await get(`/audit/streams?category=listing&limit=3&after=${first.next ?? ''}`)
+    ).json<unknown>();
     expect(rest).toMatchObject({
       streams: [{ streamId: 'listing-l3', events: 3, lastRevision: 2 }],
       next: null,
@@ -49,9 +50,12 @@ describe('audit routes under /audit (real Postgres, through buildApp)', () => {
   });
 
   it('gives a stream history with its metadata, in order, paged', async () => {
-    const all = (await get('/audit/streams/listing-l1/events')).json();
+    const all = (await get('/audit/streams/listing-l1/events')).json<{
+      nextRevision: number | null;
+      events: { revision: number; type: string; metadata: unknown }[];
+    }>();
     expect(all.nextRevision).toBeNull();
-    expect(all.events.map((e: { revision: number; type: string }) => [e.revision, e.type])).toEqual([
+    expect(all.events.map((e) => [e.revision, e.type])).toEqual([
       [0, 'ListingCreated'],
       [1, 'ListingPublished'],
       [2, 'ListingPriceChanged'],
@@ -62,7 +66,7 @@ describe('audit routes under /audit (real Postgres, through buildApp)', () => {
       correlationId: 'corr-l1',
       causationId: 'cmd-l1-0',
     });
-    const page = (await get('/audit/streams/listing-l1/events?fromRevision=1&limit=1')).json();
+    const page = (await get('/audit/streams/listing-l1/events?fromRevision=1&limit=1')).json<unknown>();
     expect(page).toMatchObject({ events: [{ revision: 1 }], nextRevision: 2 });
     expect((await get('/audit/streams/listing-none/events')).json()).toEqual({
       streamId: 'listing-none',
@@ -72,15 +76,15 @@ describe('audit routes under /audit (real Postgres, through buildApp)', () => {
   });
 
   it('folds state as of a revision, a time, or now', async () => {
-    const atOne = (await get('/audit/streams/listing-l2/state?revision=1')).json();
+    const atOne = (await get('/audit/streams/listing-l2/state?revision=1')).json<unknown>();
     expect(atOne).toMatchObject({
       revision: 1,
       eventCount: 2,
       state: { status: 'active', price: { amount: 12_000 } },
     });
-    const now = (await get('/audit/streams/listing-l2/state')).json();
+    const now = (await get('/audit/streams/listing-l2/state')).json<unknown>();
     expect(now).toMatchObject({ revision: 2, state: { status: 'active', price: { amount: 9_900 } } });
-    const before = (await get('/audit/streams/listing-l2/state?at=2000-01-01T00:00:00.000Z')).json();
+    const before = (await get('/audit/streams/listing-l2/state?at=2000-01-01T00:00:00.000Z')).json<unknown>();
     expect(before).toMatchObject({ revision: -1, eventCount: 0, state: { status: 'none' } });
   });
 
@@ -148,12 +152,12 @@ describe('audit routes under /audit (real Postgres, through buildApp)', () => {
     expect(created.statusCode).toBe(201);
     expect(created.json()).toMatchObject({ eventCount: 12, algorithm: 'Ed25519' });
     expect((await get('/audit/checkpoints/verify')).json()).toMatchObject({ ok: true });
-    const exported = (await get('/audit/checkpoints/export')).json();
+    const exported = (await get('/audit/checkpoints/export')).json<object>();
 
     await bed.db.pool.query(
       `update "${bed.db.schema}".events set data = jsonb_set(data, '{price,amount}', '1') where stream_id = 'listing-l3' and stream_revision = 2`,
     );
-    const report = (await get('/audit/verify')).json();
+    const report = (await get('/audit/verify')).json<unknown>();
     expect(report).toMatchObject({
       ok: false,
       findingCount: 1,
