@@ -369,8 +369,18 @@ export class StreamProcessor {
         );
         written.push({ job, replies, revision: result.nextExpectedRevision });
       }
-      for (const job of batch) {
-        if (job.outcome.events.length === 0)
+      // A refusal or no-op decided on a cached state stands only if nobody wrote the stream since.
+      const deciding = batch.filter((job) => job.outcome.events.length === 0);
+      const current =
+        deciding.length === 0
+          ? new Map<string, number>()
+          : await store.currentRevisions(
+              client,
+              deciding.map((job) => job.streamId),
+            );
+      for (const job of deciding) {
+        if (current.get(job.streamId) !== job.snapshot.revision) conflicted.push(job);
+        else
           written.push({
             job,
             replies: this.#replies(job.streamId, job.snapshot, job.outcome, null),
@@ -414,6 +424,9 @@ export class StreamProcessor {
   async #writeAlone(streamId: string, snapshot: Snapshot, outcome: GroupOutcome): Promise<boolean> {
     const { store, journal, pool } = this.#options;
     if (outcome.events.length === 0) {
+      // A refusal or no-op decided on a cached state stands only if nobody wrote the stream since.
+      const current = await store.currentRevisions(pool, [streamId]);
+      if (current.get(streamId) !== snapshot.revision) return false;
       const replies = this.#replies(streamId, snapshot, outcome, null);
       const recorded = await journal.record(pool, this.#entries(streamId, outcome, replies));
       // Recorded meanwhile by another process: its first answer wins, found on the next attempt.

@@ -12,6 +12,8 @@ export class OperatorError extends Error {
 
 const status = (schema: string) => sql.table(`${schema}.projection_status`);
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 type Version = Readonly<{ version?: number }>;
 
 const which = (name: string, options: Version) =>
@@ -52,6 +54,7 @@ export const skipEvent = async (
   by: string,
   options: Version = {},
 ): Promise<void> => {
+  if (!UUID.test(eventId)) throw new OperatorError(`${eventId} is not an event id (a uuid)`);
   await db.transaction().execute(async (trx) => {
     const { rows } = await sql<{
       version: number;

@@ -139,6 +139,8 @@ export const rebuildProjections = async (options: RebuildOptions): Promise<reado
 
   return db.connection().execute(async (conn) => {
     const locked: ProjectionName[] = [];
+    // As in the worker: a lost commit loses the writes and their checkpoint together.
+    await sql`set synchronous_commit = off`.execute(conn);
     try {
       for (const name of options.names) {
         const { rows } = await sql<{ locked: boolean }>`
@@ -241,6 +243,7 @@ export const rebuildProjections = async (options: RebuildOptions): Promise<reado
       options.onProgress?.({ phase: 'done', events, checkpoint: head.position, head: head.position });
       return plan.map((p) => ({ ...p, events }));
     } finally {
+      await sql`reset synchronous_commit`.execute(conn).catch(() => undefined);
       for (const name of locked) {
         await sql`select pg_advisory_unlock(${REBUILD_LOCK}, hashtext(${lockKey(options.schema, name)}))`
           .execute(conn)

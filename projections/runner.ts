@@ -132,6 +132,9 @@ export const startProjectionWorker = (options: WorkerOptions): ProjectionWorker 
   const session = async (conn: Kysely<unknown>): Promise<void> => {
     let lockedAt = 0;
     let idleMs = 1;
+    // A commit lost in a crash loses the read-model writes and their checkpoint together: they are
+    // applied again. So projection commits need not wait for the WAL flush.
+    await sql`set synchronous_commit = off`.execute(conn);
     try {
       while (!abort.signal.aborted) {
         if (owned.length < projections.length && Date.now() - lockedAt >= lockRetryMs) {
@@ -193,6 +196,7 @@ export const startProjectionWorker = (options: WorkerOptions): ProjectionWorker 
       owned = [];
       // Session locks outlive the checkout: release them before the connection goes back to the pool.
       await sql`select pg_advisory_unlock_all()`.execute(conn).catch(() => undefined);
+      await sql`reset synchronous_commit`.execute(conn).catch(() => undefined);
       if (held.length > 0) logger?.info({ projections: held, owner }, 'projections released');
     }
   };

@@ -111,7 +111,7 @@ const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions> = (app, { pool, sta
     {
       logLevel: 'warn',
       config: { rateLimit: false },
-      schema: { tags: ['operations'], querystring: NoQuery, response: { 200: StatusSchema } },
+      schema: { tags: ['operations'], security: [], querystring: NoQuery, response: { 200: StatusSchema } },
     },
     () => ({ status: 'ok' as const }),
   );
@@ -123,6 +123,7 @@ const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions> = (app, { pool, sta
       config: { rateLimit: false },
       schema: {
         tags: ['operations'],
+        security: [],
         description: 'Ready when the database answers and no projection readers see is halted.',
         querystring: NoQuery,
         response: { 200: StatusSchema, 503: ProblemSchema },
@@ -156,6 +157,7 @@ const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions> = (app, { pool, sta
       config: { rateLimit: false },
       schema: {
         tags: ['operations'],
+        security: [],
         description: 'Prometheus text format: request rate and latency, projection lag, command counts.',
         querystring: NoQuery,
         response: { 200: { content: { 'text/plain': { schema: Type.String() } } } },

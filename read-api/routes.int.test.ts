@@ -518,7 +518,12 @@ describe('read your writes', () => {
   });
 
   it('waits for the projection to reach minPosition, then answers', async () => {
-    const pending = get(`/listings/l-00?minPosition=${formatPosition(position)}`);
+    // A generous bound, so a loaded machine cannot turn the wait into a refusal.
+    const patient = await f.app({ minPositionWaitMs: 20_000 });
+    const pending = patient.inject({
+      url: `/listings/l-00?minPosition=${formatPosition(position)}`,
+      headers: auth(KEYS.admin),
+    });
     await new Promise((resolve) => setTimeout(resolve, 50));
     await f.setCheckpoint('catalog', position.commit, position.prepare);
     const response = await pending;

@@ -75,11 +75,12 @@ export const startProcess = async (system: SystemEnv, roles: readonly string[]):
       resolve(code);
     });
   });
-  let done = false;
-  void exited.then(() => (done = true));
+  // An object, not a `let`: TypeScript cannot follow a write from the callback.
+  const status = { exited: false };
+  void exited.then(() => (status.exited = true));
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (!text.includes('commerce-core running')) {
-    if (done) throw new Error(`start.ts exited before running:\n${text}`);
+    if (status.exited) throw new Error(`start.ts exited before running:\n${text}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`start.ts did not start in time:\n${text}`);
@@ -90,7 +91,7 @@ export const startProcess = async (system: SystemEnv, roles: readonly string[]):
     child,
     output: () => text,
     stop: async () => {
-      if (!done) child.kill('SIGTERM');
+      if (!status.exited) child.kill('SIGTERM');
       return exited;
     },
   };

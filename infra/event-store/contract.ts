@@ -6,7 +6,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GENESIS_HASH, chainHash, contentDigest } from './canonical.ts';
 import { Expected, START, comparePositions } from './port.ts';
-import type { EventStore, JsonValue, NewEvent, RecordedEvent } from './port.ts';
+import type { AppendResult, EventStore, JsonValue, NewEvent, RecordedEvent } from './port.ts';
 import { subscribe } from './subscription.ts';
 
 export type StoreUnderTest = Readonly<{ store: EventStore; dispose: () => Promise<void> }>;
@@ -17,6 +17,20 @@ const ev = (type: string, data: JsonValue = {}, extra: Partial<NewEvent> = {}): 
   ...extra,
 });
 const stream = (category = 'order'): string => `${category}-${uuidv7()}`;
+
+/**
+ * Reads return a transaction once every older one in the cluster has ended
+ * (docs/event-store.md), and other tests share the cluster: wait for the
+ * append to settle before reading it back.
+ */
+const settled = async (store: EventStore, result: AppendResult): Promise<void> => {
+  if (!result.ok) throw new Error(`the append conflicted: ${JSON.stringify(result.conflict)}`);
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
+    if (comparePositions(await store.headPosition(), result.position) >= 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error('the append did not become readable within 10 s');
+};
 
 const expectCode = async (promise: Promise<unknown>, code: string): Promise<void> => {
   await expect(promise).rejects.toMatchObject({ name: 'EventStoreError', code });
@@ -247,7 +261,7 @@ export const eventStoreContract = (adapter: string, open: () => Promise<StoreUnd
         const b = stream('inventory');
         await store.append(a, [ev('A1'), ev('A2')], { expectedRevision: Expected.noStream });
         await store.append(b, [ev('B1')], { expectedRevision: Expected.noStream });
-        await store.append(a, [ev('A3')], { expectedRevision: Expected.revision(1) });
+        await settled(store, await store.append(a, [ev('A3')], { expectedRevision: Expected.revision(1) }));
         const all = await store.readAll();
         expect(all.map((e) => e.type)).toEqual(['A1', 'A2', 'B1', 'A3']);
         const firstTwo = await store.readAll({ maxCount: 2 });
@@ -265,7 +279,7 @@ export const eventStoreContract = (adapter: string, open: () => Promise<StoreUnd
         await store.append(stream('inventory'), [ev('I1')], { expectedRevision: Expected.noStream });
         await store.append(o2, [ev('O2')], { expectedRevision: Expected.noStream });
         await store.append(stream('orderline'), [ev('L1')], { expectedRevision: Expected.noStream });
-        await store.append(o1, [ev('O3')], { expectedRevision: Expected.any });
+        await settled(store, await store.append(o1, [ev('O3')], { expectedRevision: Expected.any }));
         const orders = await store.readCategory('order');
         expect(orders.map((e) => e.type)).toEqual(['O1', 'O2', 'O3']);
         const after = await store.readCategory('order', {
@@ -284,7 +298,12 @@ export const eventStoreContract = (adapter: string, open: () => Promise<StoreUnd
     describe('subscription', () => {
       it('catches up from a position and then follows the live log', async () => {
         const id = stream();
-        await store.append(id, [ev('Old1'), ev('Old2'), ev('Old3')], { expectedRevision: Expected.noStream });
+        await settled(
+          store,
+          await store.append(id, [ev('Old1'), ev('Old2'), ev('Old3')], {
+            expectedRevision: Expected.noStream,
+          }),
+        );
         const [first] = await store.readAll({ maxCount: 1 });
         const controller = new AbortController();
         const seen: string[] = [];

@@ -52,9 +52,13 @@ export const migrate = async (db: Kysely<unknown>, set: MigrationSet): Promise<r
     }
   });
 
+// 3F000: a schema vanished; 42P01: a table of another schema did (its schema was being dropped).
 const isSchemaDroppedMeanwhile = (error: unknown, ownSchema: string): boolean => {
   const cause = error as { code?: unknown; message?: unknown } | undefined;
   return (
-    cause?.code === '3F000' && typeof cause.message === 'string' && !cause.message.includes(`"${ownSchema}"`)
+    (cause?.code === '3F000' || cause?.code === '42P01') &&
+    typeof cause.message === 'string' &&
+    !cause.message.includes(`"${ownSchema}"`) &&
+    !cause.message.includes(`"${ownSchema}.`)
   );
 };

@@ -60,7 +60,7 @@ describe('audit routes under /audit (real Postgres, through buildApp)', () => {
       [1, 'ListingPublished'],
       [2, 'ListingPriceChanged'],
     ]);
-    expect(all.events[1].metadata).toEqual({
+    expect(all.events[1]?.metadata).toEqual({
       actor: 's-1',
       commandId: 'cmd-l1-1',
       correlationId: 'corr-l1',

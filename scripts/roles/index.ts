@@ -1,5 +1,6 @@
 import { apiRole } from './api.ts';
 import { commandsRole } from './commands.ts';
+import { projectionsRole } from './projections.ts';
 import { relayRole } from './relay.ts';
 import { sagasRole } from './sagas.ts';
 import { timersRole } from './timers.ts';
@@ -12,7 +13,7 @@ import type { Role } from './role.ts';
  * shutdown the entry points close first.
  */
 export const roles: readonly Role[] = [
-  // In this order: projections, relay, timers, sagas, commands.
+  projectionsRole,
   relayRole,
   timersRole,
   sagasRole,

@@ -136,7 +136,10 @@ export class PostgresEventStore implements EventStore {
   readonly #queue: QueuedAppend[] = [];
   #inFlight = 0;
   readonly #sql: Readonly<
-    Record<'append' | 'appendGroup' | 'stream' | 'streamBackwards' | 'all' | 'category' | 'head', string>
+    Record<
+      'append' | 'appendGroup' | 'stream' | 'streamBackwards' | 'all' | 'category' | 'head' | 'revisions',
+      string
+    >
   >;
 
   constructor(options: PostgresEventStoreOptions) {
@@ -164,6 +167,8 @@ export class PostgresEventStore implements EventStore {
             order by transaction_id, position limit $3`,
       category: `select ${columns} from ${t} where category = $4 and (transaction_id, position) > ($1::text::xid8, $2)
             and ${settled} order by transaction_id, position limit $3`,
+      revisions: `select stream_id, max(stream_revision)::text as revision from ${t}
+            where stream_id = any($1::text[]) group by stream_id`,
       head: `select transaction_id::text as commit, position from ${t} where ${settled}
             order by transaction_id desc, position desc limit 1`,
     };
@@ -213,6 +218,16 @@ export class PostgresEventStore implements EventStore {
     const { rows } = await db.query<GroupRow>(this.#sql.appendGroup, [groupPayload(prepared)]);
     const byIndex = new Map(rows.map((row) => [row.o_index, row]));
     return prepared.map((p, index) => this.#interpret(p.streamId, p.expected, byIndex.get(index)));
+  }
+
+  /** The last revision of each stream, through `db` (-1 for a stream that does not exist). */
+  async currentRevisions(db: Queryable, streamIds: readonly string[]): Promise<ReadonlyMap<string, number>> {
+    const { rows } = await db.query<{ stream_id: string; revision: string }>(this.#sql.revisions, [
+      streamIds,
+    ]);
+    const revisions = new Map<string, number>(streamIds.map((id) => [id, -1]));
+    for (const row of rows) revisions.set(row.stream_id, toSafeInteger(row.revision, 'revision'));
+    return revisions;
   }
 
   #prepare(streamId: string, events: readonly NewEvent[], options: AppendOptions): PreparedAppend {
