@@ -2,8 +2,17 @@ import type pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import type { Logger } from 'pino';
 import { Expected, formatPosition } from '../infra/event-store/port.ts';
-import type { EventMetadata, ExpectedRevision, JsonValue, NewEvent } from '../infra/event-store/port.ts';
-import type { PostgresEventStore } from '../infra/event-store/postgres/postgres-event-store.ts';
+import type {
+  AppendResult,
+  EventMetadata,
+  ExpectedRevision,
+  JsonValue,
+  NewEvent,
+} from '../infra/event-store/port.ts';
+import type {
+  GroupAppendRow,
+  PostgresEventStore,
+} from '../infra/event-store/postgres/postgres-event-store.ts';
 import type { CommandJournal, JournalEntry } from './journal/command-journal.ts';
 import type { Aggregate } from './definition.ts';
 import { refused } from './envelope.ts';
@@ -144,7 +153,10 @@ export class StreamProcessor {
   async #process(streamId: string, group: readonly Pending[]): Promise<void> {
     let open = group;
     for (let attempt = 1; attempt <= this.#options.maxAttempts; attempt++) {
-      open = await this.#answerFromJournal(open);
+      // Optimistic first attempt: a repeated command id is caught when its journal row is
+      // inserted (the transaction then rolls back and nothing is written), and answered from
+      // the journal on the next attempt. Fresh commands, nearly all of them, save a round trip.
+      if (attempt > 1) open = await this.#answerFromJournal(open);
       if (open.length === 0) return;
       const snapshot =
         this.#cache.get(streamId) ?? (await this.#load(streamId, (open[0] as Pending).aggregate));
@@ -317,93 +329,61 @@ export class StreamProcessor {
   }
 
   /**
-   * One transaction for the groups of several streams: their appends in one
-   * call, their journal entries in one insert, one commit. A stream whose
-   * expected revision no longer holds is left out (decided again); anything
-   * unexpected (a race on a revision, an id recorded meanwhile) voids the
-   * transaction and each group is written on its own instead.
+   * The groups of several streams in ONE statement (one round trip, one
+   * commit): their appends in one `append_events_group` call, each with its own
+   * expected revision and result; the journal rows of every stream whose
+   * append went through, and of every refusal or no-op whose stream did not
+   * move since it was decided; and a check that every such row was recorded,
+   * which otherwise fails the statement, so nothing of it is written. A
+   * stream left out (another writer got there first) is decided again; a
+   * failed statement (a race on a revision, an id recorded meanwhile) has each
+   * group written on its own instead.
    */
   async #writeBatch(batch: readonly WriteJob[]): Promise<void> {
-    const [only] = batch;
-    if (batch.length === 1 && only !== undefined) {
-      await this.#writeAlone(only.streamId, only.snapshot, only.outcome).then(only.done, only.fail);
-      return;
-    }
     const { store, journal, pool } = this.#options;
-    let client: pg.PoolClient;
+    const appending = batch.filter((job) => job.outcome.events.length > 0);
+    const deciding = batch.filter((job) => job.outcome.events.length === 0);
+    let outcome: BatchOutcome;
     try {
-      client = await pool.connect();
-    } catch (error) {
-      for (const job of batch) job.fail(error);
-      return;
-    }
-    type Written = Readonly<{ job: WriteJob; replies: ReadonlyMap<Answer, Reply>; revision: number | null }>;
-    const written: Written[] = [];
-    const conflicted: WriteJob[] = [];
-    let committed = false;
-    try {
-      await client.query('begin');
-      const appending = batch.filter((job) => job.outcome.events.length > 0);
-      const results =
-        appending.length === 0
-          ? []
-          : await store.appendManyWith(
-              client,
-              appending.map((job) => ({
-                streamId: job.streamId,
-                events: job.outcome.events,
-                options: { expectedRevision: expectedFor(job.snapshot) },
-              })),
-            );
-      for (const [i, job] of appending.entries()) {
-        const result = results[i];
-        if (result?.ok !== true) {
-          conflicted.push(job);
-          continue;
-        }
-        const replies = this.#replies(
-          job.streamId,
-          job.snapshot,
-          job.outcome,
-          formatPosition(result.position),
-        );
-        written.push({ job, replies, revision: result.nextExpectedRevision });
-      }
-      // A refusal or no-op decided on a cached state stands only if nobody wrote the stream since.
-      const deciding = batch.filter((job) => job.outcome.events.length === 0);
-      const current =
-        deciding.length === 0
-          ? new Map<string, number>()
-          : await store.currentRevisions(
-              client,
-              deciding.map((job) => job.streamId),
-            );
-      for (const job of deciding) {
-        if (current.get(job.streamId) !== job.snapshot.revision) conflicted.push(job);
-        else
-          written.push({
-            job,
-            replies: this.#replies(job.streamId, job.snapshot, job.outcome, null),
-            revision: null,
-          });
-      }
-      const entries = written.flatMap(({ job, replies }) =>
-        this.#entries(job.streamId, job.outcome, replies),
+      const group = store.prepareGroupAppend(
+        appending.map((job) => ({
+          streamId: job.streamId,
+          events: job.outcome.events,
+          options: { expectedRevision: expectedFor(job.snapshot) },
+        })),
       );
-      const recorded = await journal.record(client, entries);
-      if (recorded.size === entries.length) {
-        await client.query('commit');
-        committed = true;
-      } else {
-        await client.query('rollback');
-      }
+      const entries = batch.flatMap((job) => {
+        const index = appending.indexOf(job);
+        // Position is filled in by the statement from the append's own row.
+        const replies = this.#replies(job.streamId, job.snapshot, job.outcome, null);
+        return this.#entries(job.streamId, job.outcome, replies).map((entry) => ({
+          entry,
+          index: index < 0 ? null : index,
+        }));
+      });
+      const { rows } = await pool.query<{
+        appends: (GroupAppendRow & { o_index: number })[] | null;
+        unchanged: string[] | null;
+      }>(batchStatement(group.call, group.eventsTable, journal.table), [
+        group.payload,
+        entries.map((e) => e.entry.commandId),
+        entries.map((e) => e.entry.fingerprint),
+        entries.map((e) => e.entry.streamId),
+        entries.map((e) => JSON.stringify(e.entry.reply)),
+        entries.map((e) => e.index),
+        deciding.map((job) => job.streamId),
+        deciding.map((job) => job.snapshot.revision),
+      ]);
+      const row = rows[0];
+      const byIndex = new Map((row?.appends ?? []).map((r) => [r.o_index, r]));
+      outcome = {
+        results: appending.map((_, i) =>
+          group.interpret(i, appending.length === 0 ? undefined : byIndex.get(i)),
+        ),
+        unchanged: new Set(row?.unchanged ?? []),
+      };
     } catch (error) {
-      await client.query('rollback').catch(() => undefined);
       this.#options.logger.debug({ err: error }, 'batched write failed; writing each group alone');
-    } finally {
-      client.release();
-    }
-    if (!committed) {
       await Promise.all(
         batch.map((job) =>
           this.#writeAlone(job.streamId, job.snapshot, job.outcome).then(job.done, job.fail),
@@ -411,13 +391,31 @@ export class StreamProcessor {
       );
       return;
     }
-    if (written.some((w) => w.revision !== null)) store.notifyAppended();
-    for (const { job, replies, revision } of written) {
-      this.#remember(job.streamId, revision === null ? job.snapshot : { revision, state: job.outcome.state });
-      this.#resolve(job.outcome, replies);
+    let appended = false;
+    for (const [i, job] of appending.entries()) {
+      const result = outcome.results[i];
+      if (result?.ok !== true) {
+        job.done(false);
+        continue;
+      }
+      appended = true;
+      this.#remember(job.streamId, { revision: result.nextExpectedRevision, state: job.outcome.state });
+      this.#resolve(
+        job.outcome,
+        this.#replies(job.streamId, job.snapshot, job.outcome, formatPosition(result.position)),
+      );
       job.done(true);
     }
-    for (const job of conflicted) job.done(false);
+    for (const job of deciding) {
+      if (!outcome.unchanged.has(job.streamId)) {
+        job.done(false);
+        continue;
+      }
+      this.#remember(job.streamId, job.snapshot);
+      this.#resolve(job.outcome, this.#replies(job.streamId, job.snapshot, job.outcome, null));
+      job.done(true);
+    }
+    if (appended) store.notifyAppended();
   }
 
   /** False when another writer got there first: the group is decided again. */
@@ -561,6 +559,51 @@ export class StreamProcessor {
     }
   }
 }
+
+type BatchOutcome = Readonly<{ results: readonly AppendResult[]; unchanged: ReadonlySet<string> }>;
+
+/**
+ * $1 the appends, $2–$6 the journal rows (command id, fingerprint, stream,
+ * reply, index of their append or null), $7–$8 the streams of refusals and
+ * no-ops with the revision they were decided on. Journal rows are kept for an
+ * append that went through (its reply gets the append's position) and for a
+ * refusal whose stream is still at that revision. The last column divides by
+ * zero unless every kept row was recorded: the statement then fails and
+ * writes nothing.
+ */
+const batchStatement = (groupFunction: string, eventsTable: string, journalTable: string): string => `
+  with appended as materialized (
+    select * from ${groupFunction}($1::jsonb)
+  ),
+  entries as (
+    select * from unnest($2::text[], $3::text[], $4::text[], $5::jsonb[], $6::int[])
+      as e(command_id, fingerprint, stream_id, reply, append_index)
+  ),
+  unchanged as materialized (
+    select u.stream_id from unnest($7::text[], $8::bigint[]) as u(stream_id, revision)
+     where coalesce((select max(ev.stream_revision) from ${eventsTable} ev where ev.stream_id = u.stream_id), -1)
+           = u.revision
+  ),
+  kept as materialized (
+    select e.command_id, e.fingerprint, e.stream_id,
+           case when e.append_index is null then e.reply
+                else jsonb_set(e.reply, '{position}', to_jsonb(a.o_commit::text || ':' || a.o_position::text)) end
+             as reply
+      from entries e
+      left join appended a on a.o_index = e.append_index
+     where (e.append_index is not null and a.o_outcome = 'ok')
+        or (e.append_index is null and e.stream_id in (select stream_id from unchanged))
+  ),
+  journaled as (
+    insert into ${journalTable} (command_id, fingerprint, stream_id, reply)
+    select command_id, fingerprint, stream_id, reply from kept
+    on conflict (command_id) do nothing
+    returning command_id
+  )
+  select (select jsonb_agg(to_jsonb(a)) from appended a) as appends,
+         (select array_agg(stream_id) from unchanged) as unchanged,
+         1 / (case when (select count(*) from journaled) = (select count(*) from kept) then 1 else 0 end)
+           as all_recorded`;
 
 const expectedFor = (snapshot: Snapshot): ExpectedRevision =>
   snapshot.revision < 0 ? Expected.noStream : Expected.revision(snapshot.revision);

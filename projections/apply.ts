@@ -63,11 +63,55 @@ export const loadTargets = async (
 
 export type Lag = Readonly<{ events: number; seconds: number }>;
 
+/** Applies the batch's events after the target's checkpoint that it handles; returns how many. */
+export const applyEvents = async (
+  db: Kysely<unknown>,
+  schema: string,
+  target: Target,
+  batch: readonly RecordedEvent[],
+): Promise<number> => {
+  const handled = batch.filter(
+    (e) => target.projection.handles.has(e.type) && comparePositions(e.position, target.checkpoint) > 0,
+  );
+  if (handled.length > 0) {
+    await target.projection.apply(db, versionTables(schema, target.projection.name, target.version), handled);
+  }
+  return handled.length;
+};
+
 /**
- * Applies the events after the target's checkpoint and moves the checkpoint to
- * the last event of the batch, in the caller's transaction. Events the
- * projection does not handle only move the checkpoint.
+ * Moves the targets' checkpoints to the batch's last event, in one statement,
+ * in the caller's transaction (the one that wrote the read-model changes).
  */
+export const writeCheckpoints = async (
+  db: Kysely<unknown>,
+  schema: string,
+  targets: readonly Target[],
+  batch: readonly RecordedEvent[],
+  applied: ReadonlyMap<string, number>,
+  lag: Lag,
+  owner: string,
+): Promise<void> => {
+  const last = batch.at(-1);
+  const moving = targets.filter(
+    (t) => last !== undefined && comparePositions(last.position, t.checkpoint) > 0,
+  );
+  if (last === undefined || moving.length === 0) return;
+  const rows = moving.map((t) => ({
+    n: t.projection.name,
+    v: t.version,
+    a: applied.get(t.projection.name) ?? 0,
+  }));
+  await sql`
+    update ${status(schema)} s
+       set checkpoint_commit = ${last.position.commit}, checkpoint_prepare = ${last.position.prepare},
+           events_applied = s.events_applied + x.a, lag_events = ${lag.events}, lag_seconds = ${lag.seconds},
+           owner = ${owner}, updated_at = now()
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(n text, v int, a int)
+     where s.name = x.n and s.version = x.v`.execute(db);
+};
+
+/** `applyEvents` and `writeCheckpoints` for one target. */
 export const applyBatch = async (
   db: Kysely<unknown>,
   schema: string,
@@ -76,20 +120,9 @@ export const applyBatch = async (
   lag: Lag,
   owner: string,
 ): Promise<number> => {
-  const events = batch.filter((e) => comparePositions(e.position, target.checkpoint) > 0);
-  const last = events.at(-1);
-  if (last === undefined) return 0;
-  const handled = events.filter((e) => target.projection.handles.has(e.type));
-  if (handled.length > 0) {
-    await target.projection.apply(db, versionTables(schema, target.projection.name, target.version), handled);
-  }
-  await sql`
-    update ${status(schema)}
-       set checkpoint_commit = ${last.position.commit}, checkpoint_prepare = ${last.position.prepare},
-           events_applied = events_applied + ${handled.length}, lag_events = ${lag.events},
-           lag_seconds = ${lag.seconds}, owner = ${owner}, updated_at = now()
-     where name = ${target.projection.name} and version = ${target.version}`.execute(db);
-  return handled.length;
+  const n = await applyEvents(db, schema, target, batch);
+  await writeCheckpoints(db, schema, [target], batch, new Map([[target.projection.name, n]]), lag, owner);
+  return n;
 };
 
 /**

@@ -8,7 +8,7 @@ import { comparePositions } from '../infra/event-store/port.ts';
 import { createKysely } from '../infra/postgres/database.ts';
 import type { Logger } from '../infra/logging.ts';
 import { allProjections } from './all.ts';
-import { applyBatch, isolatePoison, loadTargets, savepoint, stillCurrent } from './apply.ts';
+import { applyEvents, isolatePoison, loadTargets, stillCurrent, writeCheckpoints } from './apply.ts';
 import type { Lag, Target } from './apply.ts';
 import { projectionMetrics } from './metrics.ts';
 import type { ProjectionMetrics } from './metrics.ts';
@@ -132,6 +132,8 @@ export const startProjectionWorker = (options: WorkerOptions): ProjectionWorker 
   const session = async (conn: Kysely<unknown>): Promise<void> => {
     let lockedAt = 0;
     let idleMs = 1;
+    let targets: Target[] | null = null;
+    let targetsAt = 0;
     // A commit lost in a crash loses the read-model writes and their checkpoint together: they are
     // applied again. So projection commits need not wait for the WAL flush.
     await sql`set synchronous_commit = off`.execute(conn);
@@ -141,23 +143,31 @@ export const startProjectionWorker = (options: WorkerOptions): ProjectionWorker 
           await tryLock(conn);
           lockedAt = Date.now();
         }
-        const mine = projections.filter((p) => owned.includes(p.name));
-        const targets = await loadTargets(
-          conn,
-          options.schema,
-          mine.map((projection) => ({ projection })),
-        );
-        for (const t of targets)
-          metrics.halted.set({ projection: t.projection.name }, t.state === 'halted' ? 1 : 0);
+        // The status rows are re-read when idle, after a failure, when ownership changed, and at least
+        // every second (an operator's retry or skip); in between, the last commit says where we are.
+        if (targets === null || Date.now() - targetsAt > 1000 || targets.length !== owned.length) {
+          const mine = projections.filter((p) => owned.includes(p.name));
+          targets = await loadTargets(
+            conn,
+            options.schema,
+            mine.map((projection) => ({ projection })),
+          );
+          targetsAt = Date.now();
+          for (const t of targets)
+            metrics.halted.set({ projection: t.projection.name }, t.state === 'halted' ? 1 : 0);
+        }
         const running = targets.filter((t) => t.state === 'running');
         const from = running.map((t) => t.checkpoint).sort(comparePositions)[0];
         if (from === undefined) {
+          targets = null;
           await sleep(Math.min(lockRetryMs, 250), undefined, { signal: abort.signal }).catch(() => undefined);
           continue;
         }
         const batch = await options.store.readAll({ after: from, maxCount: batchSize });
-        if (batch.length === 0) {
+        const last = batch.at(-1);
+        if (last === undefined) {
           report(running, noLag);
+          targets = null;
           await options.store.waitForAppend(idleMs, abort.signal);
           idleMs = Math.min(maxIdleMs, idleMs * 2);
           continue;
@@ -165,31 +175,43 @@ export const startProjectionWorker = (options: WorkerOptions): ProjectionWorker 
         idleMs = 1;
         const started = process.hrtime.bigint();
         const lag = await lagAfter(batch);
-        const failed: Target[] = [];
         const applied = new Map<string, number>();
-        await conn.transaction().execute(async (trx) => {
-          const fresh = await loadTargets(trx, options.schema, running, { forUpdate: true });
-          for (const target of running) {
-            if (!stillCurrent(target, fresh)) continue;
-            try {
-              const n = await savepoint(trx, 'projection', () =>
-                applyBatch(trx, options.schema, target, batch, lag, owner),
-              );
-              applied.set(target.projection.name, n);
-            } catch (error) {
-              logger?.warn(
-                { projection: target.projection.name, err: error },
-                'batch failed; isolating the event',
-              );
-              failed.push(target);
+        let failed: Target | null = null;
+        try {
+          await conn.transaction().execute(async (trx) => {
+            const fresh = await loadTargets(trx, options.schema, running, { forUpdate: true });
+            const current = running.filter((t) => stillCurrent(t, fresh));
+            for (const target of current) {
+              try {
+                applied.set(target.projection.name, await applyEvents(trx, options.schema, target, batch));
+              } catch (error) {
+                failed = target;
+                throw error;
+              }
             }
-          }
-          await options.beforeCommit?.();
-        });
+            await writeCheckpoints(trx, options.schema, current, batch, applied, lag, owner);
+            await options.beforeCommit?.();
+          });
+        } catch (error) {
+          // The whole batch was rolled back; the failing projection is isolated and the others redo it.
+          if (failed === null) throw error;
+          logger?.warn(
+            { projection: (failed as Target).projection.name, err: error },
+            'batch failed; isolating the event',
+          );
+          await isolate(conn, failed, batch);
+          targets = null;
+          continue;
+        }
         for (const [name, n] of applied) metrics.events.inc({ projection: name }, n);
         metrics.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
         report(running, lag);
-        for (const target of failed) await isolate(conn, target, batch);
+        targets = targets.map((t) =>
+          applied.has(t.projection.name) && comparePositions(last.position, t.checkpoint) > 0
+            ? { ...t, checkpoint: last.position }
+            : t,
+        );
+        if (applied.size !== running.length) targets = null;
       }
     } finally {
       const held = owned;

@@ -25,7 +25,7 @@ import { readCheckpoints, readProjectionStatus } from '../projections/read-model
 import { identify, requireScope } from './auth.ts';
 import type { AccessCheck, Scope } from './auth.ts';
 import { etagOnSend } from './caching.ts';
-import { apiError, errorHandler, sendProblem } from './errors.ts';
+import { apiError, errorHandler, problemResponses, sendProblem } from './errors.ts';
 import { ProjectionStatusCache } from './freshness.ts';
 import {
   METRICS_CONTENT_TYPE,
@@ -126,7 +126,7 @@ const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions> = (app, { pool, sta
         security: [],
         description: 'Ready when the database answers and no projection readers see is halted.',
         querystring: NoQuery,
-        response: { 200: StatusSchema, 503: ProblemSchema },
+        response: { 200: StatusSchema, ...problemResponses(503) },
       },
     },
     async (request, reply) => {
@@ -299,6 +299,11 @@ export const buildApp = (deps: AppDeps): App => {
         },
       },
       security: [{ bearer: [] }, { apiKey: [] }],
+    },
+    // Shared schemas keep their $id as their name in the document (`Problem`, not `def-0`).
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) =>
+        typeof json['$id'] === 'string' ? json['$id'] : `def-${i}`,
     },
   });
   void app.register(swaggerUi, { routePrefix: '/docs' });

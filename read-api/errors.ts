@@ -68,9 +68,22 @@ export const problemOf = (code: ErrorCode, detail?: string): Problem => {
   return problem(status, code, title, detail);
 };
 
-/** The error responses a route documents in its schema (OpenAPI), all `Problem`. */
-export const problemResponses = (...statuses: readonly number[]): Record<number, typeof ProblemSchema> =>
-  Object.fromEntries(statuses.map((s) => [s, ProblemSchema]));
+/** The error responses a route documents in its schema (OpenAPI): `Problem` as problem+json. */
+export const problemResponses = (
+  ...statuses: readonly number[]
+): Record<number, { description: string; content: Record<string, { schema: typeof ProblemSchema }> }> =>
+  Object.fromEntries(
+    statuses.map((s) => [
+      s,
+      {
+        description: `Problem: ${Object.entries(ERRORS)
+          .filter(([, [status]]) => status === s)
+          .map(([code]) => code)
+          .join(', ')}`,
+        content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } },
+      },
+    ]),
+  );
 
 type ValidationIssue = Readonly<{ keyword?: string; instancePath?: string; params?: unknown }>;
 

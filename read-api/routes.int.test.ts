@@ -43,6 +43,14 @@ const expectProblem = (
   return body;
 };
 
+const until = async (condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+};
+
 /** Every page of a paginated route, following nextCursor. */
 const allPages = async (url: string, key: string = KEYS.admin, field = 'items'): Promise<string[]> => {
   const ids: string[] = [];
@@ -529,8 +537,16 @@ describe('read your writes', () => {
     const response = await pending;
     expect(response.statusCode).toBe(200);
     expect(response.headers['x-projection-position']).toBe(formatPosition(position));
-    // Behind the head now, the projection is no longer fresh: clients must revalidate.
-    await get('/projections', KEYS.auditor);
+    // The inventory projection is behind the head now, so its answers must be revalidated. The
+    // event counts as lag once it is readable, i.e. once every older transaction of the database
+    // (other tests' too) has ended: wait for the status to show it.
+    await until(async () => {
+      const body = json((await get('/projections', KEYS.auditor)).body);
+      const inventory = (body['projections'] as { name: string; lagEvents: number }[]).find(
+        (p) => p.name === 'inventory',
+      );
+      return (inventory?.lagEvents ?? 0) > 0;
+    });
     expect((await get('/listings/l-00')).headers['cache-control']).toBe('private, max-age=1');
     expect((await get('/inventory/sku-00')).headers['cache-control']).toBe('private, no-cache');
   });

@@ -81,6 +81,9 @@ describe('npm run audit gives the same answers as the HTTP routes', { timeout: 4
     const verify = await cli(['verify']);
     expect(verify.code).toBe(0);
     expect(json(verify)).toEqual(await http('/audit/verify'));
+    const replay = await cli(['replay-check', 'orders'], { READ_MODEL_SCHEMA: bed.db.schema });
+    expect(replay.code).toBe(0);
+    expect(json(replay)).toEqual(await http('/audit/replay-check/orders'));
   });
 
   it('checkpoints: create, list, export, verify from a kept file with only the public key; tamper found by both', async () => {

@@ -15,12 +15,14 @@ import { aggregates } from '../domain/aggregates.ts';
 import { openAuditor } from '../infra/audit/auditor.ts';
 import type { AsOf, Auditor } from '../infra/audit/auditor.ts';
 import { parseCheckpointExport } from '../infra/audit/checkpoints.ts';
+import { replayCheck } from '../infra/audit/replay-check.ts';
 import { AuditError } from '../infra/audit/errors.ts';
 import { generateSigningKey, loadAuditKeys, parsePublicKey } from '../infra/audit/signing.ts';
 import { loadConfig } from '../infra/config.ts';
 import { parsePosition } from '../infra/event-store/port.ts';
 import type { LogPosition } from '../infra/event-store/port.ts';
 import { createPool } from '../infra/postgres/database.ts';
+import { replayTarget, replayTargetNames } from '../read-api/audit/replay-targets.ts';
 import { startDatabase } from './system.ts';
 
 const usage = `usage: npm run audit -- <subcommand> [options]
@@ -38,9 +40,11 @@ const usage = `usage: npm run audit -- <subcommand> [options]
   checkpoint verify [--file FILE] [--public-key PEMFILE]...
                                           re-digest the log and check each checkpoint (stored, or from
                                           an exported file); exit 1 when one fails
+  replay-check <projection>               rebuild a projection from the log into scratch tables and
+                                          compare with the live read model; exit 1 on differences
   keygen                                  a new Ed25519 key pair for AUDIT_SIGNING_KEY
 
-environment: DATABASE_URL (else the embedded Postgres under DATA_DIR), EVENT_STORE_SCHEMA,
+environment: DATABASE_URL (else the embedded Postgres under DATA_DIR), EVENT_STORE_SCHEMA, READ_MODEL_SCHEMA,
   AUDIT_SIGNING_KEY (Ed25519 PKCS#8 PEM or base64 DER), AUDIT_PUBLIC_KEYS (extra trusted keys)`;
 
 class UsageError extends Error {
@@ -104,7 +108,7 @@ const parse = (argv: readonly string[]) =>
     },
   });
 
-const run = async (auditor: Auditor, args: Parsed): Promise<number> => {
+const run = async (auditor: Auditor, args: Parsed, readModelSchema: string): Promise<number> => {
   const [command, arg] = args.positionals;
   const v = args.values;
   switch (command) {
@@ -166,6 +170,18 @@ const run = async (auditor: Auditor, args: Parsed): Promise<number> => {
     }
     case 'checkpoint':
       return checkpoint(auditor, arg, v);
+    case 'replay-check': {
+      if (arg === undefined)
+        throw new UsageError(`replay-check needs a projection: ${replayTargetNames().join(', ')}`);
+      const report = await replayCheck(
+        auditor.reader.pool,
+        readModelSchema,
+        replayTarget(readModelSchema, arg),
+        auditor.reader,
+      );
+      out(report);
+      return report.ok ? 0 : 1;
+    }
     case undefined:
     default:
       throw new UsageError(
@@ -246,7 +262,7 @@ const main = async (argv: readonly string[]): Promise<number> => {
         signer: keys.signer,
         trustedKeys: keys.verifyKeys,
       });
-      return await run(auditor, args);
+      return await run(auditor, args, config.readModelSchema);
     } finally {
       await pool.end();
     }

@@ -19,6 +19,11 @@ export class CommandJournal {
     this.#table = `"${schema}".command_results`;
   }
 
+  /** The qualified table, for a caller that writes journal rows within a statement of its own. */
+  get table(): string {
+    return this.#table;
+  }
+
   async find(commandIds: readonly string[]): Promise<ReadonlyMap<string, JournalEntry>> {
     if (commandIds.length === 0) return new Map();
     const { rows } = await this.#pool.query<{

@@ -74,16 +74,16 @@ describe('replay check: a projection rebuilt from the log into scratch tables vs
       expect.arrayContaining([
         {
           side: 'live-only',
-          row: expect.objectContaining({ listing_id: edited.listing_id, price_minor: 1 }),
+          row: expect.objectContaining({ listing_id: edited.listing_id, price_minor: 1 }) as unknown,
         },
         {
           side: 'replay-only',
           row: expect.objectContaining({
             listing_id: edited.listing_id,
             price_minor: Number(edited.price_minor),
-          }),
+          }) as unknown,
         },
-        { side: 'replay-only', row: expect.objectContaining({ listing_id: deleted.listing_id }) },
+        { side: 'replay-only', row: expect.objectContaining({ listing_id: deleted.listing_id }) as unknown },
       ]),
     );
     expect(

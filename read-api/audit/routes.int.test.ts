@@ -131,6 +131,20 @@ describe('audit routes under /audit (real Postgres, through buildApp)', () => {
     expect(none.headers['x-event-count']).toBe('0');
   });
 
+  it('runs the replay check of a projection (no worker here: live and replay both at position 0)', async () => {
+    const report = await get('/audit/replay-check/catalog');
+    expect(report.statusCode).toBe(200);
+    expect(report.json()).toMatchObject({
+      projection: 'catalog',
+      liveVersion: 1,
+      checkpoint: '0:0',
+      ok: true,
+    });
+    const unknown = await get('/audit/replay-check/nonsense');
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json()).toMatchObject({ code: 'audit-unknown-projection' });
+  });
+
   it('verifies chains and checkpoints, and names the tampered stream and revision', async () => {
     expect((await get('/audit/verify')).json()).toMatchObject({
       ok: true,

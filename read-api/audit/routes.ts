@@ -7,6 +7,7 @@ import { aggregates } from '../../domain/aggregates.ts';
 import { openAuditor } from '../../infra/audit/auditor.ts';
 import type { AsOf } from '../../infra/audit/auditor.ts';
 import { parseCheckpointExport } from '../../infra/audit/checkpoints.ts';
+import { replayCheck } from '../../infra/audit/replay-check.ts';
 import { AuditError } from '../../infra/audit/errors.ts';
 import type { AuditErrorCode } from '../../infra/audit/errors.ts';
 import { loadAuditKeys } from '../../infra/audit/signing.ts';
@@ -28,7 +29,9 @@ import {
   HistorySchema,
   StateSchema,
   StreamList,
+  ReplayReportSchema,
 } from './schemas.ts';
+import { replayTarget } from './replay-targets.ts';
 
 export type AuditRoutesOptions = Readonly<{
   pool: pg.Pool;
@@ -358,6 +361,29 @@ const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async (app, o
       },
     },
     async (request) => writable(await auditor.verifyCheckpoints(parseCheckpointExport(request.body))),
+  );
+
+  app.get(
+    '/replay-check/:projection',
+    {
+      ...guard,
+      schema: {
+        tags,
+        summary:
+          'Rebuild a projection from the log into scratch tables and compare it with the live read model',
+        description:
+          "Briefly pauses that projection's worker for the final comparison. For read models of millions of " +
+          "rows use `npm run audit -- replay-check`: the API pool's statement timeout applies here.",
+        params: Type.Object({ projection: Type.String({ maxLength: 40 }) }),
+        querystring: Type.Object({}, { additionalProperties: false }),
+        response: { 200: ReplayReportSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const schema = options.config.readModelSchema;
+      const target = replayTarget(schema, request.params.projection);
+      return writable(await replayCheck(options.pool, schema, target, auditor.reader));
+    },
   );
 };
 

@@ -117,3 +117,34 @@ export const CheckpointReportSchema = Type.Object({
     }),
   ),
 });
+
+export const ReplayReportSchema = Type.Object({
+  projection: Type.String(),
+  liveVersion: Type.Integer(),
+  checkpoint: Type.String(),
+  eventsReplayed: Type.Integer(),
+  replayError: Nullable(
+    Type.Object({
+      eventId: Type.String(),
+      position: Type.String(),
+      type: Type.String(),
+      message: Type.String(),
+    }),
+  ),
+  tables: Type.Array(
+    Type.Object({
+      table: Type.String(),
+      liveRows: Type.Integer(),
+      replayRows: Type.Integer(),
+      liveOnly: Type.Integer(),
+      replayOnly: Type.Integer(),
+      samples: Type.Array(
+        Type.Object({
+          side: Type.Union([Type.Literal('live-only'), Type.Literal('replay-only')]),
+          row: Type.Unknown(),
+        }),
+      ),
+    }),
+  ),
+  ok: Type.Boolean(),
+});

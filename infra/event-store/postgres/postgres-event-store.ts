@@ -118,6 +118,24 @@ const EXPECTED_KIND: Record<ExpectedRevision['kind'], string> = {
   exact: 'exact',
 };
 
+/** Row of `append_events_group` for one append (numbers or their text). */
+export type GroupAppendRow = Readonly<{
+  o_outcome: 'ok' | 'idempotent' | 'conflict' | 'overlap';
+  o_current: string | number | null;
+  o_first: string | number | null;
+  o_last: string | number | null;
+  o_commit: string | number | null;
+  o_position: string | number | null;
+}>;
+
+export type GroupAppend = Readonly<{
+  /** The qualified function name: `<call>($1::jsonb)` returns one row per append with its `o_index`. */
+  call: string;
+  eventsTable: string;
+  payload: string;
+  interpret: (index: number, row: GroupAppendRow | undefined) => AppendResult;
+}>;
+
 /** The argument of `append_events_group`. The events arrays are JSON already: spliced in, not parsed and printed again. */
 const groupPayload = (prepared: readonly PreparedAppend[]): string =>
   `[${prepared
@@ -135,6 +153,8 @@ export class PostgresEventStore implements EventStore {
   readonly #group: GroupCommitOptions | null;
   readonly #queue: QueuedAppend[] = [];
   #inFlight = 0;
+  readonly #eventsTable: string;
+  readonly #groupFunction: string;
   readonly #sql: Readonly<
     Record<
       'append' | 'appendGroup' | 'stream' | 'streamBackwards' | 'all' | 'category' | 'head' | 'revisions',
@@ -149,6 +169,8 @@ export class PostgresEventStore implements EventStore {
     this.#appended.setMaxListeners(0);
     this.#group = options.groupCommit === false ? null : { ...DEFAULT_GROUP_COMMIT, ...options.groupCommit };
     const t = `"${options.schema}".events`;
+    this.#eventsTable = t;
+    this.#groupFunction = `"${options.schema}".append_events_group`;
     // The time and the hash leave Postgres as the text the port returns (ISO 8601 in UTC with
     // milliseconds, as toISOString prints it, and hex): parsing them into a Date and a Buffer
     // only to print them again was a fifth of a read's CPU in Node.
@@ -160,7 +182,7 @@ export class PostgresEventStore implements EventStore {
     const settled = `transaction_id < pg_snapshot_xmin(pg_current_snapshot())`;
     this.#sql = {
       append: `select * from "${options.schema}".append_events($1, $2, $3, $4, $5)`,
-      appendGroup: `select * from "${options.schema}".append_events_group($1)`,
+      appendGroup: `select * from ${this.#groupFunction}($1)`,
       stream: `select ${columns} from ${t} where stream_id = $1 and stream_revision >= $2 order by stream_revision limit $3`,
       streamBackwards: `select ${columns} from ${t} where stream_id = $1 and stream_revision <= $2 order by stream_revision desc limit $3`,
       all: `select ${columns} from ${t} where (transaction_id, position) > ($1::text::xid8, $2) and ${settled}
@@ -218,6 +240,28 @@ export class PostgresEventStore implements EventStore {
     const { rows } = await db.query<GroupRow>(this.#sql.appendGroup, [groupPayload(prepared)]);
     const byIndex = new Map(rows.map((row) => [row.o_index, row]));
     return prepared.map((p, index) => this.#interpret(p.streamId, p.expected, byIndex.get(index)));
+  }
+
+  /**
+   * For a caller that appends to several streams inside a statement of its
+   * own (say, together with rows of another table, in one round trip): the
+   * group function's call, its one argument, the events table, and how to
+   * read the function's row for each append.
+   */
+  prepareGroupAppend(
+    appends: readonly Readonly<{ streamId: string; events: readonly NewEvent[]; options: AppendOptions }>[],
+  ): GroupAppend {
+    const prepared = appends.map((a) => this.#prepare(a.streamId, a.events, a.options));
+    return {
+      call: this.#groupFunction,
+      eventsTable: this.#eventsTable,
+      payload: groupPayload(prepared),
+      interpret: (index, row) => {
+        const p = prepared[index];
+        if (p === undefined) throw new Error(`no append at index ${String(index)}`);
+        return this.#interpret(p.streamId, p.expected, row);
+      },
+    };
   }
 
   /** The last revision of each stream, through `db` (-1 for a stream that does not exist). */
@@ -336,9 +380,9 @@ export class PostgresEventStore implements EventStore {
     this.#appended.emit('append');
   }
 
-  #interpret(streamId: string, expected: ExpectedRevision, row: AppendRow | undefined): AppendResult {
+  #interpret(streamId: string, expected: ExpectedRevision, row: GroupAppendRow | undefined): AppendResult {
     if (row === undefined) throw new Error('append_events returned no row');
-    const int = (value: string | null, what: string): number => {
+    const int = (value: string | number | null, what: string): number => {
       if (value === null) throw new Error(`append_events returned no ${what}`);
       return toSafeInteger(value, what);
     };

@@ -3,6 +3,8 @@ import { append } from './append.ts';
 import { appendBatch } from './append-batch.ts';
 import { command, commandHot } from './command.ts';
 import { exportScenario } from './export.ts';
+import { projectionLag } from './projection-lag.ts';
+import { projectionRebuild } from './projection-rebuild.ts';
 import { readAll } from './read-all.ts';
 import { readApi } from './read-api.ts';
 
@@ -15,4 +17,6 @@ export const scenarios: readonly Scenario[] = [
   command,
   commandHot,
   exportScenario,
+  projectionRebuild,
+  projectionLag,
 ];
