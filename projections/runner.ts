@@ -176,7 +176,7 @@ export const startProjectionWorker = (options: WorkerOptions): ProjectionWorker 
         const started = process.hrtime.bigint();
         const lag = await lagAfter(batch);
         const applied = new Map<string, number>();
-        let failed: Target | null = null;
+        const failure: { target: Target | null } = { target: null };
         try {
           await conn.transaction().execute(async (trx) => {
             const fresh = await loadTargets(trx, options.schema, running, { forUpdate: true });
@@ -185,7 +185,7 @@ export const startProjectionWorker = (options: WorkerOptions): ProjectionWorker 
               try {
                 applied.set(target.projection.name, await applyEvents(trx, options.schema, target, batch));
               } catch (error) {
-                failed = target;
+                failure.target = target;
                 throw error;
               }
             }
@@ -194,9 +194,10 @@ export const startProjectionWorker = (options: WorkerOptions): ProjectionWorker 
           });
         } catch (error) {
           // The whole batch was rolled back; the failing projection is isolated and the others redo it.
+          const failed = failure.target;
           if (failed === null) throw error;
           logger?.warn(
-            { projection: (failed as Target).projection.name, err: error },
+            { projection: failed.projection.name, err: error },
             'batch failed; isolating the event',
           );
           await isolate(conn, failed, batch);

@@ -40,7 +40,7 @@ beforeAll(async () => {
     config: { ...loadConfig({}), eventStoreSchema: h.schema, readModelSchema: h.schema },
     settings: {
       ...loadReadApiSettings({ API_KEYS: `${READER}:reader,${SELLER}:seller:s1` }),
-      minPositionWaitMs: 10_000,
+      minPositionWaitMs: 30_000,
     },
   });
   await app.ready();
@@ -101,7 +101,7 @@ describe('read your writes over projected events', () => {
     if (!appended.ok) throw new Error('append conflicted');
     const position = formatPosition(appended.position);
 
-    // An app with a short wait shows the refusal; the shared one waits up to 10 s.
+    // An app with a short wait shows the refusal; the shared one waits up to 30 s.
     const quick = buildApp({
       pool: h.pool,
       logger: pino({ level: 'silent' }),

@@ -65,6 +65,7 @@ export const projectionRebuild: Scenario = {
     const batches = new LatencyRecorder();
     let lastAt = process.hrtime.bigint();
     let events = 0;
+    let logged = 0;
     const started = process.hrtime.bigint();
     await rebuildProjections({
       pool,
@@ -77,7 +78,10 @@ export const projectionRebuild: Scenario = {
         const now = process.hrtime.bigint();
         if (p.phase === 'fold') batches.record(now - lastAt);
         lastAt = now;
-        if (p.events - events >= 100_000) options.log(`projection-rebuild: ${p.events} events (${p.phase})`);
+        if (p.events - logged >= 100_000) {
+          options.log(`projection-rebuild: ${p.events} events (${p.phase})`);
+          logged = p.events;
+        }
         events = p.events;
       },
     });
