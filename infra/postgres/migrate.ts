@@ -1,5 +1,4 @@
 import { sql } from 'kysely';
-import { Migrator } from 'kysely/migration';
 import type { Kysely } from 'kysely';
 import type { Migration } from 'kysely/migration';
 
@@ -22,43 +21,52 @@ export class MigrationError extends Error {
 // Any constant works; it only has to be the same for every process migrating.
 const MIGRATION_LOCK_KEY = 0x636f6d6d;
 
+/**
+ * Applies the set's pending migrations in name order, each in its own
+ * transaction together with its row in the migration table.
+ *
+ * Not kysely's Migrator: it checks for its tables by introspecting every
+ * schema of the database, which fails whenever another client drops a schema
+ * at that moment (parallel test runs, tenants sharing a cluster). This runner
+ * only ever looks at its own table. The table layout (`name`, `timestamp`) is
+ * the one kysely's Migrator uses, so existing databases carry on.
+ */
 export const migrate = async (db: Kysely<unknown>, set: MigrationSet): Promise<readonly string[]> =>
   db.connection().execute(async (conn) => {
-    // Two processes starting together must not both create the schema.
+    const table = sql.table(`${set.schema}.${set.name}_migration`);
+    // Two processes starting together must not both create the schema or apply a migration.
     await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`.execute(conn);
     try {
       await sql`create schema if not exists ${sql.id(set.schema)}`.execute(conn);
-      const migrator = new Migrator({
-        db: conn,
-        provider: { getMigrations: () => Promise.resolve(set.migrations) },
-        migrationTableSchema: set.schema,
-        migrationTableName: `${set.name}_migration`,
-        migrationLockTableName: `${set.name}_migration_lock`,
-      });
-      let { error, results } = await migrator.migrateToLatest();
-      // Kysely checks for its tables by introspecting every schema; another client dropping
-      // one meanwhile (parallel tests) fails that check with 3F000. Nothing ran: try again.
-      for (let attempt = 1; attempt < 5 && isSchemaDroppedMeanwhile(error, set.schema); attempt++)
-        ({ error, results } = await migrator.migrateToLatest());
-      if (error !== undefined) {
-        throw new MigrationError(
-          `migrating schema ${set.schema} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`,
-          { cause: error },
-        );
+      await sql`create table if not exists ${table} (
+        name varchar(255) primary key,
+        timestamp varchar(255) not null
+      )`.execute(conn);
+      const { rows } = await sql<{ name: string }>`select name from ${table}`.execute(conn);
+      const applied = new Set(rows.map((row) => row.name));
+      const pending = Object.keys(set.migrations)
+        .sort()
+        .filter((name) => !applied.has(name));
+      for (const name of pending) {
+        const migration = set.migrations[name];
+        if (migration === undefined) continue;
+        await sql`begin`.execute(conn);
+        try {
+          await migration.up(conn);
+          await sql`insert into ${table} (name, timestamp) values (${name}, ${new Date().toISOString()})`.execute(
+            conn,
+          );
+          await sql`commit`.execute(conn);
+        } catch (error) {
+          await sql`rollback`.execute(conn);
+          throw new MigrationError(
+            `migrating schema ${set.schema}: ${name} failed: ${error instanceof Error ? error.message : String(error)}`,
+            { cause: error },
+          );
+        }
       }
-      return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+      return pending;
     } finally {
       await sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.execute(conn);
     }
   });
-
-// 3F000: a schema vanished; 42P01: a table of another schema did (its schema was being dropped).
-const isSchemaDroppedMeanwhile = (error: unknown, ownSchema: string): boolean => {
-  const cause = error as { code?: unknown; message?: unknown } | undefined;
-  return (
-    (cause?.code === '3F000' || cause?.code === '42P01') &&
-    typeof cause.message === 'string' &&
-    !cause.message.includes(`"${ownSchema}"`) &&
-    !cause.message.includes(`"${ownSchema}.`)
-  );
-};
