@@ -7,7 +7,7 @@ import { comparePositions } from '../infra/event-store/port.ts';
 import { createKysely } from '../infra/postgres/database.ts';
 import type { Logger } from '../infra/logging.ts';
 import { projectionByName } from './all.ts';
-import { applyBatch, isolatePoison, loadTargets, savepoint } from './apply.ts';
+import { applyBatch, isolatePoison, loadTargets } from './apply.ts';
 import type { Lag, Target } from './apply.ts';
 import { installVersion } from './read-models/install.ts';
 import type { ProjectionName } from './read-models/projections.ts';
@@ -81,21 +81,23 @@ export const rebuildProjections = async (options: RebuildOptions): Promise<reado
     };
   };
 
-  /** Applies one batch to every target in one transaction; halts (and throws) on an event it cannot apply. */
+  /**
+   * Applies one batch to every target, each in a transaction of its own on a
+   * connection of its own, in parallel (the versions being built are written
+   * by this rebuild only, and each commits its rows with its checkpoint);
+   * halts (and throws) on an event one cannot apply.
+   */
   const applyAll = async (conn: Kysely<unknown>, targets: Target[], batch: readonly RecordedEvent[]) => {
     const lag = await lagAfter(batch);
-    const failed: Target[] = [];
-    await conn.transaction().execute(async (trx) => {
-      for (const target of targets) {
-        try {
-          await savepoint(trx, 'projection', () =>
-            applyBatch(trx, options.schema, target, batch, lag, owner),
-          );
-        } catch {
-          failed.push(target);
-        }
-      }
-    });
+    const outcomes = await Promise.allSettled(
+      targets.map((target) =>
+        db.transaction().execute(async (trx) => {
+          await sql`set local synchronous_commit = off`.execute(trx);
+          await applyBatch(trx, options.schema, target, batch, lag, owner);
+        }),
+      ),
+    );
+    const failed = targets.filter((_, i) => outcomes[i]?.status === 'rejected');
     for (const target of failed) {
       const halt = await isolatePoison(conn, options.schema, target, batch, owner, lagAfter);
       if (halt !== null) {

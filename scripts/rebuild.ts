@@ -49,7 +49,7 @@ const main = async (): Promise<number> => {
     name: 'rebuild',
   });
   const database = await startDatabase(config, logger);
-  const pool = createPool(database.connectionString, { max: 4, applicationName: 'commerce-core:rebuild' });
+  const pool = createPool(database.connectionString, { max: 6, applicationName: 'commerce-core:rebuild' });
   const controller = new AbortController();
   process.once('SIGINT', () => {
     controller.abort();

@@ -33,7 +33,7 @@ export const projectionRebuild: Scenario = {
   run: async (options) => {
     const total = intOption(options.values, 'events', 1_000_000);
     const batchSize = intOption(options.values, 'batch', 5000);
-    const pool = options.createPool(4, 'projections');
+    const pool = options.createPool(6, 'projections');
     const store = await openPostgresEventStore({ pool, schema: options.schema });
     await migrateReadModels(pool, options.schema);
 
