@@ -31,7 +31,9 @@ export type EventRelayOptions = Readonly<{
   signal?: AbortSignal;
 }>;
 
-const LOCK_KEY = 0x72656c61; // one relay per schema at a time; others wait for the lock
+// One relay per (schema, JetStream stream) at a time; others wait for the lock. Two-key form so
+// relays of other schemas sharing the database (tests, tenants) never block each other.
+const LOCK_CLASS = 0x72656c61;
 
 /**
  * Publishes every committed event to JetStream from a checkpoint, with the
@@ -69,7 +71,10 @@ export const runEventRelay = async (options: EventRelayOptions): Promise<void> =
   try {
     // Only one relay publishes; a standby takes over when the owner's connection dies.
     for (;;) {
-      const { rows } = await lock.query<{ ok: boolean }>('select pg_try_advisory_lock($1) as ok', [LOCK_KEY]);
+      const { rows } = await lock.query<{ ok: boolean }>(
+        'select pg_try_advisory_lock($1, hashtext($2)) as ok',
+        [LOCK_CLASS, `${schema}:${streamName}`],
+      );
       if (rows[0]?.ok === true) break;
       if (options.signal?.aborted === true) return;
       await new Promise((resolve) => setTimeout(resolve, 1000));
