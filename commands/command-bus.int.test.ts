@@ -9,6 +9,7 @@ import type { TestSchema } from '../infra/postgres/test-database.ts';
 import type { CommandBus } from './command-bus.ts';
 import type { Reply } from './envelope.ts';
 import { openCommandSide } from './open.ts';
+import { commandPolicy } from './policy.ts';
 import { seatsCommands } from './test/seats.ts';
 
 const logger = pino({ level: 'silent' });
@@ -26,6 +27,7 @@ describe('command pipeline (real Postgres)', () => {
       store,
       schema: db.schema,
       definitions: seatsCommands,
+      policy: commandPolicy(),
       logger,
     }));
   });
@@ -186,6 +188,7 @@ describe('command pipeline (real Postgres)', () => {
         store: otherStore,
         schema: db.schema,
         definitions: seatsCommands,
+        policy: commandPolicy(),
         logger,
       });
       const v = venue();

@@ -9,6 +9,7 @@ import { streamIdOf, toDomainCommand } from './definition.ts';
 import type { CommandDefinition } from './definition.ts';
 import { refused } from './envelope.ts';
 import type { CommandEnvelope, Reply } from './envelope.ts';
+import type { CommandPolicy } from './policy.ts';
 import type { StreamProcessor } from './stream-processor.ts';
 
 export const MAX_PAYLOAD_BYTES = 64 * 1024;
@@ -50,17 +51,20 @@ export class CommandBus {
   readonly #commands: ReadonlyMap<string, Compiled>;
   readonly #envelope = Compile(EnvelopeSchema);
   readonly #processor: StreamProcessor;
+  readonly #policy: CommandPolicy;
   readonly #clock: () => Date;
 
   constructor(
     definitions: readonly CommandDefinition[],
     processor: StreamProcessor,
+    policy: CommandPolicy,
     clock: () => Date = () => new Date(),
   ) {
     this.#commands = new Map(
       definitions.map((d) => [d.name, { definition: d, validator: Compile(d.schema) }]),
     );
     this.#processor = processor;
+    this.#policy = policy;
     this.#clock = clock;
   }
 
@@ -132,7 +136,7 @@ export class CommandBus {
       envelope,
       aggregate: definition.aggregate,
       streamId,
-      command: toDomainCommand(definition, body.data, envelope),
+      command: toDomainCommand(definition, body.data, envelope, this.#policy),
       fingerprint: createHash('sha256')
         .update(canonicalJson({ name, data: envelope.data }))
         .digest('hex'),

@@ -2,6 +2,7 @@ import type { Static, TSchema } from 'typebox';
 import type { Decider } from '../domain/shared/decider.ts';
 import type { JsonValue } from '../infra/event-store/port.ts';
 import type { CommandEnvelope } from './envelope.ts';
+import type { CommandPolicy } from './policy.ts';
 
 type DomainEvent = Readonly<{ type: string; data: unknown }>;
 
@@ -21,7 +22,8 @@ export type CommandDefinition = Readonly<{
   aggregate: Aggregate<unknown, DomainEvent, unknown>;
   /** The id part of the stream the command goes to (`<category>-<id>`). */
   streamKey: (data: never) => string;
-  toCommand: (data: never, envelope: CommandEnvelope) => unknown;
+  /** Server policy (fees, windows) comes in `policy`, never in `data`. */
+  toCommand: (data: never, envelope: CommandEnvelope, policy: CommandPolicy) => unknown;
   example: JsonValue;
 }>;
 
@@ -31,7 +33,7 @@ export const defineCommand = <Schema extends TSchema, Command, Event extends Dom
   schema: Schema;
   aggregate: Aggregate<Command, Event, State>;
   streamKey: (data: Static<Schema>) => string;
-  toCommand: (data: Static<Schema>, envelope: CommandEnvelope) => Command;
+  toCommand: (data: Static<Schema>, envelope: CommandEnvelope, policy: CommandPolicy) => Command;
   example: Static<Schema> & JsonValue;
 }): CommandDefinition => definition as unknown as CommandDefinition;
 
@@ -42,4 +44,10 @@ export const toDomainCommand = (
   definition: CommandDefinition,
   data: unknown,
   envelope: CommandEnvelope,
-): unknown => (definition.toCommand as (d: unknown, e: CommandEnvelope) => unknown)(data, envelope);
+  policy: CommandPolicy,
+): unknown =>
+  (definition.toCommand as (d: unknown, e: CommandEnvelope, p: CommandPolicy) => unknown)(
+    data,
+    envelope,
+    policy,
+  );

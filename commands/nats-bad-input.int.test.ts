@@ -20,6 +20,7 @@ import type { Reply } from './envelope.ts';
 import { startCommandGateway } from './nats-gateway.ts';
 import type { CommandGateway } from './nats-gateway.ts';
 import { openCommandSide } from './open.ts';
+import { commandPolicy } from './policy.ts';
 
 const logger = pino({ level: 'silent' });
 const NATS_URL = process.env['TEST_NATS_URL'] ?? 'nats://127.0.0.1:4222';
@@ -48,6 +49,7 @@ describe('bad input over NATS (real NATS and Postgres, every command definition)
       store,
       schema: db.schema,
       definitions: allCommands,
+      policy: commandPolicy(),
       logger,
     });
     server = await connectNats(natsConfig('bad-input-gateway'));
@@ -234,6 +236,68 @@ describe('bad input over NATS (real NATS and Postgres, every command definition)
     for (const id of ids) expect(await journaled(id)).toBe(0);
   });
 
+  it('business policy sent by a client (fee schedule, answer deadline, return window): VALIDATION_FAILED, nothing written', async () => {
+    const ids = Array.from({ length: 3 }, () => uuidv7());
+    const at = '2025-03-01T10:00:00.000Z';
+    const refusals: Reply[] = [];
+    const written = await eventsDuring(async () => {
+      refusals.push(
+        await request('order.place', {
+          commandId: ids[0],
+          data: {
+            orderId: `ord-${uuidv7()}`,
+            buyerId: 'usr-buyer-1',
+            currency: 'EUR',
+            lines: [
+              {
+                listingId: 'lst-1',
+                sku: sku(),
+                sellerId: 'usr-seller-1',
+                quantity: 1,
+                unitPrice: { amount: 100, currency: 'EUR' },
+              },
+            ],
+            // A buyer's own 0 % fee.
+            feeSchedule: {
+              id: 'free',
+              rateBasisPoints: 0,
+              fixedMinor: 0,
+              currency: 'EUR',
+              rounding: 'half-up',
+            },
+            at,
+          },
+        }),
+        await request('order.request-cancellation', {
+          commandId: ids[1],
+          data: {
+            orderId: 'ord-1',
+            by: 'usr-buyer-1',
+            reason: 'r',
+            answerDeadline: '2099-01-01T00:00:00.000Z',
+            at,
+          },
+        }),
+        await request('order.request-return', {
+          commandId: ids[2],
+          data: { orderId: 'ord-1', by: 'usr-buyer-1', reason: 'r', returnWindowMillis: 315_360_000_000, at },
+        }),
+      );
+    });
+    expect(refusals.map((r) => (r.status === 'refused' ? r.code : r.status))).toEqual(
+      Array(3).fill('VALIDATION_FAILED'),
+    );
+    const paths = (reply: Reply | undefined): readonly unknown[] =>
+      reply?.status === 'refused' && Array.isArray(reply.details)
+        ? reply.details.map((d) => (d as Readonly<{ path?: unknown }>).path)
+        : [];
+    expect(paths(refusals[0])).toContain('/feeSchedule');
+    expect(paths(refusals[1])).toContain('/answerDeadline');
+    expect(paths(refusals[2])).toContain('/returnWindowMillis');
+    expect(written).toEqual([]);
+    for (const id of ids) expect(await journaled(id)).toBe(0);
+  });
+
   it('negative quantities and amounts are refused by the schema; a domain refusal writes no event either', async () => {
     const s = sku();
     await request('inventory.receive', { commandId: uuidv7(), data: receive(s, 2) });
@@ -243,13 +307,6 @@ describe('bad input over NATS (real NATS and Postgres, every command definition)
       sellerId: 'usr-seller-1',
       quantity: -1,
       unitPrice: { amount: 100, currency: 'EUR' },
-    };
-    const fees = {
-      id: 'fees-1',
-      rateBasisPoints: 500,
-      fixedMinor: 70,
-      currency: 'EUR',
-      rounding: 'half-even',
     };
     const reserve = (quantity: number) => ({
       sku: s,
@@ -274,7 +331,6 @@ describe('bad input over NATS (real NATS and Postgres, every command definition)
             buyerId: 'usr-buyer-1',
             currency: 'EUR',
             lines: [line],
-            feeSchedule: fees,
           },
         }),
       ).toMatchObject({ code: 'VALIDATION_FAILED' });

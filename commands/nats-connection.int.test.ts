@@ -19,6 +19,7 @@ import type { CommandBus } from './command-bus.ts';
 import type { Reply } from './envelope.ts';
 import { startCommandGateway } from './nats-gateway.ts';
 import { openCommandSide } from './open.ts';
+import { commandPolicy } from './policy.ts';
 import { seatsCommands } from './test/seats.ts';
 
 const logger = pino({ level: 'silent' });
@@ -51,6 +52,7 @@ describe('NATS connection handling of the command gateway (real NATS and Postgre
       store,
       schema: db.schema,
       definitions: seatsCommands,
+      policy: commandPolicy(),
       logger,
     }));
   });

@@ -12,6 +12,7 @@ import type { Reply } from './envelope.ts';
 import { startCommandGateway } from './nats-gateway.ts';
 import type { CommandGateway } from './nats-gateway.ts';
 import { openCommandSide } from './open.ts';
+import { commandPolicy } from './policy.ts';
 import { seatsCommands } from './test/seats.ts';
 
 const logger = pino({ level: 'silent' });
@@ -37,6 +38,7 @@ describe('NATS command gateway (real NATS and Postgres)', () => {
       store,
       schema: db.schema,
       definitions: seatsCommands,
+      policy: commandPolicy(),
       logger,
     }));
     const config = { url: NATS_URL, user: null, password: null, token: null, credsFile: null, name: 'test' };

@@ -7,6 +7,7 @@ import { CommandBus } from './command-bus.ts';
 import type { CommandDefinition } from './definition.ts';
 import { CommandJournal } from './journal/command-journal.ts';
 import { commandJournalMigrations } from './journal/migrations.ts';
+import type { CommandPolicy } from './policy.ts';
 import { StreamProcessor } from './stream-processor.ts';
 import type { StreamProcessorOptions } from './stream-processor.ts';
 
@@ -16,6 +17,8 @@ export type CommandSideOptions = Readonly<{
   /** Schema of the command journal; the event store's schema is a fine choice. */
   schema: string;
   definitions: readonly CommandDefinition[];
+  /** Server policy the definitions apply (fees, windows): `commandPolicyOf(config)` in production. */
+  policy: CommandPolicy;
   logger: Logger;
   clock?: () => Date;
   processor?: Partial<
@@ -39,5 +42,5 @@ export const openCommandSide = async (
     logger: options.logger,
     ...options.processor,
   });
-  return { bus: new CommandBus(options.definitions, processor, options.clock), processor };
+  return { bus: new CommandBus(options.definitions, processor, options.policy, options.clock), processor };
 };

@@ -2,7 +2,9 @@
  * The purchase as services drive it: `scripts/start.ts --roles
  * commands,timers,sagas` in a process of its own, commands over NATS, the
  * payment service simulated by sending its outcomes as payment.* commands,
- * and the outcome read from the log in Postgres.
+ * and the outcome read from the log in Postgres. The fee schedule and the
+ * windows are the server's configuration (FEE_SCHEDULES, …), never the
+ * request's; every order line must match its listing as it stands.
  */
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +28,8 @@ const PAYMENT_WINDOW_S = 20;
 const system = systemEnv('e2e_purchase', {
   PAYMENT_WINDOW: `PT${String(PAYMENT_WINDOW_S)}S`,
   AUTO_COMPLETE_WINDOW: 'PT1S',
+  CANCELLATION_ANSWER_WINDOW: 'PT1S',
+  FEE_SCHEDULES: JSON.stringify([FEES]),
 });
 const SELLER = 'seller-e2e';
 const BUYER = 'buyer-e2e';
@@ -69,6 +73,18 @@ describe('purchase end to end (processes over real NATS and Postgres)', () => {
   const stock = async (sku: string, quantity: number): Promise<void> => {
     await ok('inventory.receive', { sku, receiptId: id('receipt'), quantity });
   };
+  /** The seller's listing of `sku` at `amount`, published (`lst-<sku>`). */
+  const listed = async (sku: string, amount: number): Promise<void> => {
+    const listingId = `lst-${sku}`;
+    await ok('listing.create', {
+      listingId,
+      sellerId: SELLER,
+      title: `Item ${sku}`,
+      price: { amount, currency: 'EUR' },
+      sku,
+    });
+    await ok('listing.publish', { listingId, by: SELLER });
+  };
   const line = (sku: string, quantity: number, amount: number) => ({
     listingId: `lst-${sku}`,
     sku,
@@ -104,7 +120,7 @@ describe('purchase end to end (processes over real NATS and Postgres)', () => {
   };
 
   const placeOrder = async (orderId: string, lines: readonly unknown[], at = nowIso()): Promise<void> => {
-    await ok('order.place', { orderId, buyerId: BUYER, currency: 'EUR', lines, feeSchedule: FEES, at });
+    await ok('order.place', { orderId, buyerId: BUYER, currency: 'EUR', lines, at });
   };
 
   const ledgerOf = async (sellerId: string) =>
@@ -120,14 +136,15 @@ describe('purchase end to end (processes over real NATS and Postgres)', () => {
     const correlationId = id('checkout');
     await stock(skuA, 5);
     await stock(skuB, 2);
+    await listed(skuA, 1_250);
+    await listed(skuB, 990);
     // Two lines of skuA: one reservation of their sum.
     const lines = [line(skuA, 2, 1_250), line(skuB, 1, 990), line(skuA, 1, 1_250)];
     const total = 3 * 1_250 + 990;
-    await ok(
-      'order.place',
-      { orderId, buyerId: BUYER, currency: 'EUR', lines, feeSchedule: FEES, at: nowIso() },
-      correlationId,
-    );
+    await ok('order.place', { orderId, buyerId: BUYER, currency: 'EUR', lines, at: nowIso() }, correlationId);
+    // The order snapshots the schedule the server has in force for EUR.
+    const placed = await eventOf(`order-${orderId}`, 'OrderPlaced');
+    expect((placed.data as { feeSchedule: unknown }).feeSchedule).toEqual(FEES);
 
     await eventOf(`order-${orderId}`, 'OrderStockReserved');
     const reservedA = (await stream(`inventory-${skuA}`)).filter((e) => e.type === 'StockReserved');
@@ -180,12 +197,13 @@ describe('purchase end to end (processes over real NATS and Postgres)', () => {
     const [scarce, plenty, orderId] = [id('sku-scarce'), id('sku-plenty'), id('order')];
     await stock(scarce, 1);
     await stock(plenty, 5);
+    await listed(scarce, 700);
+    await listed(plenty, 500);
     await ok('order.place', {
       orderId,
       buyerId: BUYER,
       currency: 'EUR',
       lines: [line(plenty, 1, 500), line(scarce, 2, 700)],
-      feeSchedule: FEES,
       at: nowIso(),
     });
     const rejected = await eventOf(`order-${orderId}`, 'OrderRejected');
@@ -202,13 +220,13 @@ describe('purchase end to end (processes over real NATS and Postgres)', () => {
   it('expires an order not paid by its deadline and releases its stock for the next buyer', async () => {
     const [sku, orderId, nextOrderId] = [id('sku-last'), id('order'), id('order')];
     await stock(sku, 1);
+    await listed(sku, 4_500);
     // Placed long enough ago that its payment deadline is a second away.
     await ok('order.place', {
       orderId,
       buyerId: BUYER,
       currency: 'EUR',
       lines: [line(sku, 1, 4_500)],
-      feeSchedule: FEES,
       at: nowIso(-(PAYMENT_WINDOW_S - 1) * 1000),
     });
     await eventOf(`order-${orderId}`, 'OrderStockReserved');
@@ -221,7 +239,6 @@ describe('purchase end to end (processes over real NATS and Postgres)', () => {
       buyerId: 'buyer-next',
       currency: 'EUR',
       lines: [line(sku, 1, 4_500)],
-      feeSchedule: FEES,
       at: nowIso(),
     });
     await eventOf(`order-${nextOrderId}`, 'OrderStockReserved');
@@ -245,6 +262,7 @@ describe('purchase end to end (processes over real NATS and Postgres)', () => {
     const [sku, orderId] = [id('sku-cancel'), id('order')];
     const sellerId = SELLER;
     await stock(sku, 1);
+    await listed(sku, 3_000);
     await placeOrder(orderId, [line(sku, 1, 3_000)]);
     await eventOf(`order-${orderId}`, 'OrderStockReserved');
     const paymentId = await pay(orderId, 3_000);
@@ -256,12 +274,11 @@ describe('purchase end to end (processes over real NATS and Postgres)', () => {
       );
     await sellerEntry('EscrowHeld')();
     const escrowBefore = (await ledgerOf(sellerId)).escrow;
-    await ok('order.request-cancellation', {
-      orderId,
-      by: BUYER,
-      reason: 'bought twice',
-      answerDeadline: nowIso(1000),
-    });
+    // The seller has CANCELLATION_ANSWER_WINDOW (a second here) to answer: the server's window.
+    await ok('order.request-cancellation', { orderId, by: BUYER, reason: 'bought twice' });
+    const requested = await eventOf(`order-${orderId}`, 'CancellationRequested');
+    const { answerDeadline, requestedAt } = requested.data as { answerDeadline: string; requestedAt: string };
+    expect(Date.parse(answerDeadline) - Date.parse(requestedAt)).toBe(1000);
     // The seller never answers: the timer accepts for them.
     const cancelled = await eventOf(`order-${orderId}`, 'OrderCancelled');
     expect(cancelled.data).toMatchObject({
@@ -270,8 +287,8 @@ describe('purchase end to end (processes over real NATS and Postgres)', () => {
       refundDueMinor: 3_000,
     });
     await eventOf(`inventory-${sku}`, 'ReservationReleased');
-    const requested = await eventOf(`payment-${paymentId}`, 'RefundRequested');
-    const { refundId } = requested.data as { refundId: string };
+    const refundRequested = await eventOf(`payment-${paymentId}`, 'RefundRequested');
+    const { refundId } = refundRequested.data as { refundId: string };
     await ok('payment.record-refund', {
       paymentId,
       refundId,
@@ -286,10 +303,49 @@ describe('purchase end to end (processes over real NATS and Postgres)', () => {
     expect((await ledgerOf(sellerId)).escrow).toBe(escrowBefore - 3_000);
   });
 
+  it('rejects, before reserving anything, an order for a withdrawn listing or at a stale price', async () => {
+    const [gone, repriced, fine] = [id('sku-gone'), id('sku-repriced'), id('sku-fine')];
+    for (const sku of [gone, repriced, fine]) {
+      await stock(sku, 5);
+      await listed(sku, 2_000);
+    }
+    await ok('listing.withdraw', { listingId: `lst-${gone}`, by: SELLER });
+    await ok('listing.change-price', {
+      listingId: `lst-${repriced}`,
+      price: { amount: 2_400, currency: 'EUR' },
+      by: SELLER,
+    });
+
+    const [withdrawnOrder, staleOrder, goodOrder] = [id('order'), id('order'), id('order')];
+    await placeOrder(withdrawnOrder, [line(fine, 1, 2_000), line(gone, 1, 2_000)]);
+    await placeOrder(staleOrder, [line(repriced, 1, 2_000)]);
+    await placeOrder(goodOrder, [line(fine, 1, 2_000), line(repriced, 1, 2_400)]);
+
+    const reasonOf = async (orderId: string): Promise<string> =>
+      ((await eventOf(`order-${orderId}`, 'OrderRejected')).data as { reason: string }).reason;
+    expect(await reasonOf(withdrawnOrder)).toBe(
+      `LISTING_NOT_ACTIVE for listing lst-${gone}: listing is withdrawn`,
+    );
+    expect(await reasonOf(staleOrder)).toBe(
+      `PRICE_CHANGED for listing lst-${repriced}: it costs 2400 EUR (minor units), the order says 2000 EUR`,
+    );
+    // The matching order goes through: every line as its listing says now.
+    await eventOf(`order-${goodOrder}`, 'OrderStockReserved');
+    const reservedBy = async (sku: string): Promise<readonly unknown[]> =>
+      (await stream(`inventory-${sku}`))
+        .filter((e) => e.type === 'StockReserved')
+        .map((e) => (e.data as { orderId: string }).orderId);
+    // Nothing was ever reserved for the rejected orders.
+    expect(await reservedBy(fine)).toEqual([goodOrder]);
+    expect(await reservedBy(repriced)).toEqual([goodOrder]);
+    expect(await reservedBy(gone)).toEqual([]);
+  });
+
   it('resumes after a crash and a full replay of the log without a duplicate effect', async () => {
     const sku = id('sku-crash');
     const orders = Array.from({ length: 20 }, () => id('order'));
     await stock(sku, 100);
+    await listed(sku, 100);
     await Promise.all(orders.map((orderId) => placeOrder(orderId, [line(sku, 2, 100)])));
     handler.child.kill('SIGKILL');
     await handler.stop();

@@ -9,6 +9,7 @@ import type { TestSchema } from '../infra/postgres/test-database.ts';
 import type { CommandBus } from './command-bus.ts';
 import type { AcceptedReply } from './envelope.ts';
 import { openCommandSide } from './open.ts';
+import { commandPolicy } from './policy.ts';
 import { seatsCommands } from './test/seats.ts';
 
 const logger = pino({ level: 'silent' });
@@ -32,6 +33,7 @@ describe('stream processor: batched writes across streams (real Postgres)', () =
       store,
       schema: db.schema,
       definitions: seatsCommands,
+      policy: commandPolicy(),
       logger,
       processor: { writers: 1, maxBatch: 50 },
     }));
@@ -54,6 +56,7 @@ describe('stream processor: batched writes across streams (real Postgres)', () =
         store: await openPostgresEventStore({ pool: otherPool, schema: db.schema }),
         schema: db.schema,
         definitions: seatsCommands,
+        policy: commandPolicy(),
         logger,
       });
       const stale = venues[7] ?? '';

@@ -1,3 +1,6 @@
+import { parseFeeSchedules } from './fee-schedules.ts';
+import type { FeeSchedules } from './fee-schedules.ts';
+
 /**
  * Configuration comes from the environment, read once at the process edge and
  * validated; everything below receives a typed `Config`.
@@ -18,6 +21,8 @@ export type Config = Readonly<{
   messaging: MessagingConfig;
   /** Deadlines the process managers set, in milliseconds (read from ISO-8601 durations). */
   windows: WindowsConfig;
+  /** FEE_SCHEDULES: the fee schedule in force per currency (infra/fee-schedules.ts; default 10 %, `standard-2026`). */
+  feeSchedules: FeeSchedules;
 }>;
 
 export type MessagingConfig = Readonly<{
@@ -40,6 +45,8 @@ export type WindowsConfig = Readonly<{
   cancellationAnswerMs: number;
   /** AUTO_COMPLETE_WINDOW: from delivery to automatic completion (default P7D). */
   autoCompleteMs: number;
+  /** RETURN_WINDOW: from delivery, how long the buyer may ask to return the order (default P14D). */
+  returnMs: number;
 }>;
 
 export class ConfigError extends Error {
@@ -104,6 +111,12 @@ const schemaName = (value: string | undefined, fallback: string, name: string): 
   return schema;
 };
 
+const feeSchedules = (value: string | undefined): FeeSchedules => {
+  const parsed = parseFeeSchedules(value);
+  if (!parsed.ok) throw new ConfigError(parsed.message);
+  return parsed.schedules;
+};
+
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
   const eventStoreSchema = env['EVENT_STORE_SCHEMA'] ?? 'es';
   if (!SCHEMA_NAME.test(eventStoreSchema)) {
@@ -135,6 +148,8 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
       shipByMs: duration(env['SHIP_BY_WINDOW'], 'P5D', 'SHIP_BY_WINDOW'),
       cancellationAnswerMs: duration(env['CANCELLATION_ANSWER_WINDOW'], 'P2D', 'CANCELLATION_ANSWER_WINDOW'),
       autoCompleteMs: duration(env['AUTO_COMPLETE_WINDOW'], 'P7D', 'AUTO_COMPLETE_WINDOW'),
+      returnMs: duration(env['RETURN_WINDOW'], 'P14D', 'RETURN_WINDOW'),
     },
+    feeSchedules: feeSchedules(env['FEE_SCHEDULES']),
   };
 };

@@ -57,7 +57,7 @@ const status = (schema: string) => sql.table(`${schema}.projection_status`);
  * afterwards.
  */
 export const rebuildProjections = async (options: RebuildOptions): Promise<readonly RebuildResult[]> => {
-  const batchSize = options.batchSize ?? 5000;
+  const batchSize = options.batchSize ?? 10_000;
   const owner = `rebuild:${hostname()}:${process.pid}`;
   const db = createKysely<unknown>(options.pool);
   let events = 0;

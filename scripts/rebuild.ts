@@ -36,7 +36,7 @@ const main = async (): Promise<number> => {
     if (wanted.length === 0 || unknown.length > 0)
       throw new Error(unknown.length > 0 ? `unknown: ${unknown.join(', ')}` : 'no projection');
     names = wanted.filter(isProjectionName);
-    batchSize = Number(values.batch ?? 5000);
+    batchSize = Number(values.batch ?? 10_000);
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000)
       throw new Error('--batch must be 1..10000');
   } catch (error) {

@@ -15,6 +15,7 @@ import { allCommands } from '../commands/definitions/index.ts';
 import { startCommandGateway } from '../commands/nats-gateway.ts';
 import type { CommandGateway } from '../commands/nats-gateway.ts';
 import { openCommandSide } from '../commands/open.ts';
+import { commandPolicy } from '../commands/policy.ts';
 import { openPostgresEventStore } from '../infra/event-store/postgres/open.ts';
 import type { PostgresEventStore } from '../infra/event-store/postgres/postgres-event-store.ts';
 import { connectNats } from '../infra/nats.ts';
@@ -56,6 +57,7 @@ describe('npm run command (the CLI as a process, real NATS and Postgres)', () =>
       store,
       schema: db.schema,
       definitions: allCommands,
+      policy: commandPolicy(),
       logger,
     });
     server = await connectNats({

@@ -18,6 +18,7 @@ import type { Reply } from '../envelope.ts';
 import { startCommandGateway } from '../nats-gateway.ts';
 import type { CommandGateway } from '../nats-gateway.ts';
 import { openCommandSide } from '../open.ts';
+import { commandPolicy } from '../policy.ts';
 import { EXAMPLE_HISTORY, exampleAcceptedReply } from './examples.ts';
 import { allCommands } from './index.ts';
 
@@ -58,6 +59,7 @@ describe('every command definition over NATS (real NATS and Postgres)', () => {
       store,
       schema: db.schema,
       definitions: allCommands,
+      policy: commandPolicy(),
       logger,
     });
     server = await connectNats(natsConfig('alldefs-gateway'));

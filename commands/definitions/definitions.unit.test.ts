@@ -9,6 +9,8 @@ import { CURRENCY_EXPONENTS } from '../../domain/shared/money.ts';
 import { toDomainCommand } from '../definition.ts';
 import type { CommandDefinition } from '../definition.ts';
 import type { CommandEnvelope } from '../envelope.ts';
+import { commandPolicy } from '../policy.ts';
+import { DEFAULT_FEE_SCHEDULE_ID } from '../../infra/fee-schedules.ts';
 import { EXAMPLE_HISTORY, runExample } from './examples.ts';
 import { allCommands } from './index.ts';
 import { Currency, literalsOf } from './schemas.ts';
@@ -89,8 +91,19 @@ const envelopeFor = (definition: CommandDefinition, data: unknown): CommandEnvel
   receivedAt: '2025-06-01T00:00:00.000Z',
 });
 
+const HOUR = 3_600_000;
+/** A server policy of the test's own: a EUR schedule unlike any default, and unusual windows. */
+const EUR_FEES = {
+  id: 'eur-2026-q1',
+  rateBasisPoints: 725,
+  fixedMinor: 35,
+  currency: 'EUR',
+  rounding: 'half-up',
+} as const;
+const POLICY = commandPolicy([EUR_FEES], { cancellationAnswerMs: 5 * HOUR, returnMs: 30 * 24 * HOUR });
+
 const domainCommandOf = (definition: CommandDefinition, data: unknown) =>
-  toDomainCommand(definition, data, envelopeFor(definition, data)) as Readonly<{
+  toDomainCommand(definition, data, envelopeFor(definition, data), POLICY) as Readonly<{
     type: string;
     data: Readonly<Record<string, unknown>>;
   }>;
@@ -182,6 +195,62 @@ describe('command definitions', () => {
     expect(checkPlace.Check({ ...order, lines: [] })).toBe(false);
     expect(checkPlace.Check({ ...order, lines: [{ ...line, quantity: -3 }] })).toBe(false);
     expect(checkPlace.Check({ ...order, lines: Array.from({ length: 101 }, () => line) })).toBe(false);
+  });
+
+  describe('server policy, never the client', () => {
+    const named = (name: string): CommandDefinition => {
+      const definition = allCommands.find((d) => d.name === name);
+      if (definition === undefined) throw new Error(`no ${name}`);
+      return definition;
+    };
+    const example = (name: string) => named(name).example as Readonly<Record<string, unknown>>;
+
+    it.each([
+      ['order.place', 'feeSchedule', { ...EUR_FEES, rateBasisPoints: 0, fixedMinor: 0 }],
+      ['order.request-cancellation', 'answerDeadline', '2099-01-01T00:00:00.000Z'],
+      ['order.request-return', 'returnWindowMillis', 10 * 365 * 24 * HOUR],
+    ])('%s refuses a client-sent %s', (name, field, value) => {
+      const validator = Compile(named(name).schema);
+      expect(validator.Check(example(name))).toBe(true);
+      expect(validator.Check({ ...example(name), [field]: value })).toBe(false);
+      expect(validator.Errors({ ...example(name), [field]: value })).not.toEqual([]);
+    });
+
+    it('order.place snapshots the schedule configured for the order currency', () => {
+      const eur = domainCommandOf(named('order.place'), example('order.place'));
+      expect(eur.data['feeSchedule']).toEqual(EUR_FEES);
+      const usd = domainCommandOf(named('order.place'), {
+        ...example('order.place'),
+        currency: 'USD',
+        lines: (example('order.place')['lines'] as readonly Readonly<Record<string, unknown>>[]).map((l) => ({
+          ...l,
+          unitPrice: { amount: 100, currency: 'USD' },
+        })),
+      });
+      expect(usd.data['feeSchedule']).toEqual({
+        id: DEFAULT_FEE_SCHEDULE_ID,
+        rateBasisPoints: 1000,
+        fixedMinor: 0,
+        currency: 'USD',
+        rounding: 'half-even',
+      });
+    });
+
+    it('the cancellation answer deadline is `at` + the configured window', () => {
+      const command = domainCommandOf(named('order.request-cancellation'), {
+        ...example('order.request-cancellation'),
+        at: '2025-03-01T10:00:00.000Z',
+      });
+      expect(command.data['answerDeadline']).toBe('2025-03-01T15:00:00.000Z');
+      const { at: _at, ...withoutAt } = example('order.request-cancellation');
+      const received = domainCommandOf(named('order.request-cancellation'), withoutAt);
+      expect(received.data['answerDeadline']).toBe('2025-06-01T05:00:00.000Z');
+    });
+
+    it('the return window is the configured one', () => {
+      const command = domainCommandOf(named('order.request-return'), example('order.request-return'));
+      expect(command.data['returnWindowMillis']).toBe(30 * 24 * HOUR);
+    });
   });
 
   it('the currency schema lists exactly the currencies the domain knows', () => {

@@ -12,6 +12,41 @@ import { exampleAcceptedReply, exampleRequest } from './examples.ts';
 
 const WIDTH = 100;
 
+/**
+ * Commands meant for the system's own process managers and timers (and, for
+ * `payment.*`, the payment service), not for services acting on behalf of a
+ * buyer or seller. The gateway serves them all alike; production keeps them
+ * out of other callers' reach with NATS subject permissions (see the docs).
+ */
+export const SYSTEM_COMMANDS: readonly string[] = [
+  'inventory.reserve',
+  'inventory.release',
+  'inventory.commit',
+  'inventory.expire-reservation',
+  'order.confirm-stock-reserved',
+  'order.reject',
+  'order.record-payment-captured',
+  'order.expire',
+  'order.auto-complete',
+  'order.record-refunded',
+  'seller.hold-in-escrow',
+  'seller.release-escrow',
+  'seller.refund-escrow',
+  'seller.request-payout',
+  'seller.record-payout-paid',
+  'seller.record-payout-failed',
+];
+
+/** The payment service's own subjects: it opens payments and reports the provider's outcomes. */
+export const PAYMENT_SERVICE_CATEGORY = 'payment';
+
+const audienceOf = (name: string): 'system' | 'payment service' | 'clients' =>
+  SYSTEM_COMMANDS.includes(name)
+    ? 'system'
+    : name.startsWith(`${PAYMENT_SERVICE_CATEGORY}.`)
+      ? 'payment service'
+      : 'clients';
+
 /** JSON that stays on one line while it fits, so schemas read like schemas, not like a column. */
 const flatJson = (value: unknown): string => {
   if (Array.isArray(value)) return `[${value.map(flatJson).join(', ')}]`;
@@ -150,6 +185,88 @@ Handlers and the CLI connect with \`NATS_URL\` and, when set, one of: \`NATS_CRE
 gateway drains: it stops taking requests, answers every request it already took, then closes.
 `;
 
+const policy = (): string => `## Server policy
+
+Business policy is the server's, never the caller's: a request that carries it is refused with
+\`VALIDATION_FAILED\` (unknown field). The command handlers read it from their configuration
+(docs/operations.md) and apply it when they turn the request into a domain command:
+
+| policy | configuration | applied by |
+|---|---|---|
+| fee schedule, one per currency | \`FEE_SCHEDULES\` (JSON array; default 10 %, no fixed part, half-even, id \`standard-2026\`) | \`order.place\` snapshots the schedule of the order's currency on the order; escrow release uses that snapshot |
+| seller's time to answer a cancellation | \`CANCELLATION_ANSWER_WINDOW\` (default \`P2D\`) | \`order.request-cancellation\`: deadline = \`at\` + window |
+| return window after delivery | \`RETURN_WINDOW\` (default \`P14D\`) | \`order.request-return\` |
+
+The order lines of \`order.place\` (SKU, seller, unit price) are checked by the purchase saga
+against each listing as it stood when the order was placed: a listing that is not active, or whose
+SKU, seller or price differ, gets the order rejected (\`order.reject\`, reason naming the listing)
+before any stock is reserved (docs/sagas.md).
+`;
+
+const SUBJECT_LIST_INDENT = '        ';
+
+const systemCommands = (definitions: readonly CommandDefinition[]): string => {
+  const names = definitions.map((d) => d.name);
+  const of = (audience: ReturnType<typeof audienceOf>): readonly string[] =>
+    names.filter((n) => audienceOf(n) === audience);
+  const subjects = (list: readonly string[]): string =>
+    list.map((n) => `${SUBJECT_LIST_INDENT}"${commandSubject(n)}"`).join(',\n');
+  return `## Who sends what
+
+The gateway answers every command on its subject alike. Who may *publish* on a subject is decided by
+NATS, not by the handlers:
+
+- **System commands** — ${of('system')
+    .map((n) => `\`${n}\``)
+    .join(
+      ', ',
+    )} — are sent by the system's own sagas and timers (\`sagas\` and \`timers\` roles, actor
+  \`saga:<name>\` / \`system:timer\`). A buyer's or seller's client must never reach them: they
+  reserve and release stock, confirm and reject orders, and move money in the sellers' ledgers.
+- **Payment commands** (\`payment.*\`) are sent by the payment service (outcomes reported by the
+  provider) and, for \`payment.request-*\`, by the purchase and settlement sagas.
+- **Client commands** — every other command — are sent by the services acting for buyers and
+  sellers; the domain checks that \`by\` is the buyer or seller the rule names, so these services
+  must set \`by\` from the authenticated user, never from user input.
+
+In production each kind of caller gets its own NATS user (or account) whose subject permissions
+allow exactly its commands. An example \`nats-server.conf\` block for the default prefix (clients
+subscribe to \`_INBOX.>\` for replies; handlers answer through \`allow_responses\`):
+
+\`\`\`
+authorization {
+  users = [
+    # The command handlers (commands role): take requests, answer them, nothing else.
+    { user: "commerce-handlers", password: "$HANDLERS_PASSWORD",
+      permissions: {
+        subscribe: ["${COMMAND_SUBJECT_PREFIX}.>"],
+        publish: { deny: [">"] },
+        allow_responses: true
+      } }
+    # Sagas and timers: every command.
+    { user: "commerce-sagas", password: "$SAGAS_PASSWORD",
+      permissions: { publish: ["${COMMAND_SUBJECT_PREFIX}.>"], subscribe: ["_INBOX.>"] } }
+    # The payment service: payment commands only.
+    { user: "payment-service", password: "$PAYMENT_PASSWORD",
+      permissions: { publish: ["${COMMAND_SUBJECT_PREFIX}.${PAYMENT_SERVICE_CATEGORY}.>"], subscribe: ["_INBOX.>"] } }
+    # Storefront services acting for buyers and sellers: client commands only.
+    { user: "storefront", password: "$STOREFRONT_PASSWORD",
+      permissions: {
+        publish: [
+${subjects(of('clients'))}
+        ],
+        subscribe: ["_INBOX.>"]
+      } }
+  ]
+}
+\`\`\`
+
+A publish outside a user's permissions is refused by the NATS server (a permissions violation; the
+request gets no reply and times out) and never reaches a handler. The relay, which publishes the
+events to JetStream, needs its own grants (the event subjects and \`$JS.API.>\`).
+`;
+};
+
 const errorCodes = (definitions: readonly CommandDefinition[]): string => {
   const gateway = Object.entries(GATEWAY_ERROR_CODES)
     .map(([code, meaning]) => `| \`${code}\` | ${meaning} |`)
@@ -179,12 +296,12 @@ ${domain}
 
 const index = (definitions: readonly CommandDefinition[]): string => `## All commands
 
-| command | subject | what it does |
-|---|---|---|
+| command | subject | sent by | what it does |
+|---|---|---|---|
 ${definitions
   .map(
     (d) =>
-      `| [\`${d.name}\`](#${anchor(d.name)}) | \`${commandSubject(d.name)}\` | ${d.description.split('. ')[0]?.replace(/\.$/, '') ?? ''}. |`,
+      `| [\`${d.name}\`](#${anchor(d.name)}) | \`${commandSubject(d.name)}\` | ${audienceOf(d.name)} | ${d.description.split('. ')[0]?.replace(/\.$/, '') ?? ''}. |`,
   )
   .join('\n')}
 `;
@@ -196,7 +313,7 @@ const section = (
 
 ${definition.description}
 
-Subject: \`${commandSubject(definition.name)}\` · stream \`${definition.aggregate.category}-<${streamKeyField(definition)}>\`
+Subject: \`${commandSubject(definition.name)}\` · sent by ${audienceOf(definition.name)} · stream \`${definition.aggregate.category}-<${streamKeyField(definition)}>\`
 
 Schema of \`data\`:
 
@@ -228,5 +345,7 @@ export const renderCommandDocs = (definitions: readonly CommandDefinition[]): st
           .join('\n')}`,
     )
     .join('\n');
-  return `${[header(), errorCodes(definitions), index(definitions), sections].join('\n').trimEnd()}\n`;
+  return `${[header(), policy(), systemCommands(definitions), errorCodes(definitions), index(definitions), sections]
+    .join('\n')
+    .trimEnd()}\n`;
 };

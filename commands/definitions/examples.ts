@@ -9,6 +9,8 @@
 import { streamIdOf, toDomainCommand } from '../definition.ts';
 import type { CommandDefinition } from '../definition.ts';
 import type { AcceptedReply, CommandEnvelope } from '../envelope.ts';
+import { commandPolicy } from '../policy.ts';
+import type { CommandPolicy } from '../policy.ts';
 import type { JsonValue } from '../../infra/event-store/port.ts';
 
 const PAID = ['order.place', 'order.confirm-stock-reserved', 'order.record-payment-captured'];
@@ -74,6 +76,9 @@ type DomainEvent = Readonly<{ type: string; data: unknown }>;
 
 const EXAMPLE_RECEIVED_AT = '2025-03-01T12:00:00.000Z';
 
+/** The server policy the examples are decided under: the documented defaults (docs/operations.md). */
+export const EXAMPLE_POLICY: CommandPolicy = commandPolicy();
+
 /** The envelope an example travels in (the same ids everywhere, so the docs are stable). */
 export const exampleEnvelope = (definition: CommandDefinition): CommandEnvelope => ({
   name: definition.name,
@@ -98,7 +103,10 @@ export const runExample = (
   for (const name of [...history, definition.name]) {
     const step = byName.get(name);
     if (step === undefined) return { ok: false, step: name, code: 'NO_DEFINITION', message: 'unknown' };
-    const decision = decide(toDomainCommand(step, step.example, exampleEnvelope(step)), state);
+    const decision = decide(
+      toDomainCommand(step, step.example, exampleEnvelope(step), EXAMPLE_POLICY),
+      state,
+    );
     if (!decision.ok) return { ok: false, step: name, ...decision.error };
     for (const event of decision.events) state = evolve(state, event);
     revision += decision.events.length;

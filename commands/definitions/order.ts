@@ -18,12 +18,12 @@ import type {
   RequestReturn,
   ShipOrder,
 } from '../../domain/order/index.ts';
+import { addMillis } from '../../domain/shared/index.ts';
 import { defineCommand } from '../definition.ts';
 import type { CommandDefinition } from '../definition.ts';
 import {
   At,
   Currency,
-  FeeSchedule,
   Id,
   Instant,
   Money,
@@ -61,25 +61,24 @@ export const orderCommands: readonly CommandDefinition[] = [
   defineCommand({
     name: 'order.place',
     description:
-      'A buyer places an order for listings of one seller, at the prices shown, under the fee schedule in force (snapshotted on the order). The purchase saga then reserves the stock.',
+      'A buyer places an order for listings of one seller, at the prices shown. The fee schedule is not part of the request: the one the server has in force for the currency (FEE_SCHEDULES) is snapshotted on the order. The purchase saga then checks every line against its listing as it stands (active, same SKU, seller and price; otherwise the order is rejected) and reserves the stock.',
     schema: Struct({
       orderId: Id,
       buyerId: Id,
       currency: Currency,
       lines: Type.Array(OrderLine, { minItems: 1, maxItems: MAX_ORDER_LINES }),
-      feeSchedule: FeeSchedule,
       at: At,
     }),
     aggregate: order,
     streamKey: (data) => data.orderId,
-    toCommand: (data, envelope): PlaceOrder => ({
+    toCommand: (data, envelope, policy): PlaceOrder => ({
       type: 'PlaceOrder',
       data: {
         orderId: data.orderId,
         buyerId: data.buyerId,
         currency: data.currency,
         lines: data.lines,
-        feeSchedule: data.feeSchedule,
+        feeSchedule: policy.feeSchedules[data.currency],
         at: data.at ?? envelope.receivedAt,
       },
     }),
@@ -103,13 +102,6 @@ export const orderCommands: readonly CommandDefinition[] = [
           unitPrice: { amount: 1250, currency: 'EUR' },
         },
       ],
-      feeSchedule: {
-        id: 'fees-2025-01',
-        rateBasisPoints: 500,
-        fixedMinor: 70,
-        currency: 'EUR',
-        rounding: 'half-even',
-      },
       at: '2025-03-01T10:00:00.000Z',
     },
   }),
@@ -255,25 +247,27 @@ export const orderCommands: readonly CommandDefinition[] = [
   defineCommand({
     name: 'order.request-cancellation',
     description:
-      'The buyer (`by`) asks to cancel a paid, unshipped order; the seller may answer until `answerDeadline`.',
-    schema: Struct({ orderId: Id, by: Id, reason: Reason, answerDeadline: Instant, at: At }),
+      'The buyer (`by`) asks to cancel a paid, unshipped order; the seller may answer until `at` + CANCELLATION_ANSWER_WINDOW (server configuration, default two days), after which the timer accepts on their behalf.',
+    schema: Struct({ orderId: Id, by: Id, reason: Reason, at: At }),
     aggregate: order,
     streamKey: (data) => data.orderId,
-    toCommand: (data, envelope): RequestCancellation => ({
-      type: 'RequestCancellation',
-      data: {
-        orderId: data.orderId,
-        by: data.by,
-        reason: data.reason,
-        answerDeadline: data.answerDeadline,
-        at: data.at ?? envelope.receivedAt,
-      },
-    }),
+    toCommand: (data, envelope, policy): RequestCancellation => {
+      const at = data.at ?? envelope.receivedAt;
+      return {
+        type: 'RequestCancellation',
+        data: {
+          orderId: data.orderId,
+          by: data.by,
+          reason: data.reason,
+          answerDeadline: addMillis(at, policy.windows.cancellationAnswerMs),
+          at,
+        },
+      };
+    },
     example: {
       orderId: ORDER_ID,
       by: BUYER_ID,
       reason: 'Ordered the wrong size',
-      answerDeadline: '2025-03-03T10:10:00.000Z',
       at: '2025-03-01T10:10:00.000Z',
     },
   }),
@@ -327,23 +321,17 @@ export const orderCommands: readonly CommandDefinition[] = [
   defineCommand({
     name: 'order.request-return',
     description:
-      'The buyer (`by`) asks to return a delivered order, within `returnWindowMillis` of delivery.',
-    schema: Struct({
-      orderId: Id,
-      by: Id,
-      reason: Reason,
-      returnWindowMillis: WindowMillis,
-      at: At,
-    }),
+      'The buyer (`by`) asks to return a delivered, not yet completed order, within RETURN_WINDOW (server configuration, default 14 days) of delivery.',
+    schema: Struct({ orderId: Id, by: Id, reason: Reason, at: At }),
     aggregate: order,
     streamKey: (data) => data.orderId,
-    toCommand: (data, envelope): RequestReturn => ({
+    toCommand: (data, envelope, policy): RequestReturn => ({
       type: 'RequestReturn',
       data: {
         orderId: data.orderId,
         by: data.by,
         reason: data.reason,
-        returnWindowMillis: data.returnWindowMillis,
+        returnWindowMillis: policy.windows.returnMs,
         at: data.at ?? envelope.receivedAt,
       },
     }),
@@ -351,7 +339,6 @@ export const orderCommands: readonly CommandDefinition[] = [
       orderId: ORDER_ID,
       by: BUYER_ID,
       reason: 'Not as described: stain on the sleeve',
-      returnWindowMillis: 1_209_600_000,
       at: '2025-03-05T09:00:00.000Z',
     },
   }),

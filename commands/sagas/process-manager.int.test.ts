@@ -8,6 +8,7 @@ import { createTestSchema } from '../../infra/postgres/test-database.ts';
 import type { TestSchema } from '../../infra/postgres/test-database.ts';
 import type { CommandBus } from '../command-bus.ts';
 import { openCommandSide } from '../open.ts';
+import { commandPolicy } from '../policy.ts';
 import { seatsCommands } from '../test/seats.ts';
 import { DurableTimers } from '../timers/timers.ts';
 import { runProcessManager } from './process-manager.ts';
@@ -42,6 +43,7 @@ describe('process manager runner (real Postgres)', () => {
       store,
       schema: db.schema,
       definitions: seatsCommands,
+      policy: commandPolicy(),
       logger,
     }));
   });

@@ -1,8 +1,11 @@
+import { initialState as noListing, purchaseLine } from '../../domain/listing/index.ts';
+import type { ListingState } from '../../domain/listing/index.ts';
 import { reservationsBySku } from '../../domain/order/index.ts';
 import type {
   OrderCancelled,
   OrderDetails,
   OrderExpired,
+  OrderLine,
   OrderPlaced,
   OrderRejected,
   OrderShipped,
@@ -12,12 +15,14 @@ import type { CaptureFailed, PaymentAuthorized, PaymentCaptured } from '../../do
 import { addMillis } from '../../domain/shared/index.ts';
 import type { Instant } from '../../domain/shared/index.ts';
 import type { WindowsConfig } from '../../infra/config.ts';
+import type { LogPosition } from '../../infra/event-store/port.ts';
 import type { Reply } from '../envelope.ts';
 import { dataOf, isDomainRefusal, reasonText, sagaCommand, sendStep, sendSteps } from './commands.ts';
 import type { SagaCommand } from './commands.ts';
 import { reservationIdOf, unpayableRefundId } from './ids.ts';
+import { listingAsOf } from './listing-view.ts';
 import { orderAsOf } from './order-view.ts';
-import type { ProcessManager } from './process-manager.ts';
+import type { ProcessManager, SagaContext } from './process-manager.ts';
 
 export type PurchaseWindows = Pick<WindowsConfig, 'paymentMs' | 'shipByMs'>;
 
@@ -34,6 +39,57 @@ export const paymentDeadlineOf = (placedAt: Instant, windows: PurchaseWindows): 
  */
 export const reservationExpiryOf = (placedAt: Instant, windows: PurchaseWindows): Instant =>
   addMillis(placedAt, windows.paymentMs + windows.shipByMs);
+
+/**
+ * Why an order line does not match its listing as it stands, or null when it
+ * does. The request's SKU, seller and price are the buyer's client's word;
+ * the listing's stream is the truth (`purchaseLine`): only an active listing
+ * can be bought, and only at its price, from its seller, for its SKU.
+ */
+export const lineMismatch = (
+  line: OrderLine,
+  placed: OrderPlaced['data'],
+  listing: ListingState,
+): string | null => {
+  const priced = purchaseLine(listing, line.quantity);
+  const about = `listing ${line.listingId}`;
+  if (!priced.ok) return `${priced.error.code} for ${about}: ${priced.error.message}`;
+  const { sku, sellerId, unitPrice } = priced.line;
+  if (sku !== line.sku) return `LISTING_MISMATCH for ${about}: it sells SKU ${sku}, not ${line.sku}`;
+  if (sellerId !== placed.sellerId)
+    return `LISTING_MISMATCH for ${about}: its seller is ${sellerId}, not ${placed.sellerId}`;
+  if (unitPrice.currency !== placed.currency || unitPrice.amount !== line.unitPriceMinor)
+    return `PRICE_CHANGED for ${about}: it costs ${String(unitPrice.amount)} ${unitPrice.currency} (minor units), the order says ${String(line.unitPriceMinor)} ${placed.currency}`;
+  return null;
+};
+
+/** `order.reject` for the first line that does not match its listing, or null when every line does. */
+export const checkListings = (
+  placed: OrderPlaced['data'],
+  listings: ReadonlyMap<string, ListingState>,
+): SagaCommand | null => {
+  for (const line of placed.lines) {
+    const problem = lineMismatch(line, placed, listings.get(line.listingId) ?? noListing());
+    if (problem !== null)
+      return sagaCommand('reject', 'order.reject', {
+        orderId: placed.orderId,
+        reason: reasonText(problem),
+        at: placed.placedAt,
+      });
+  }
+  return null;
+};
+
+/** Every listing of the order as of `at` (the OrderPlaced's position), each read once. */
+export const listingsAsOf = async (
+  readStream: SagaContext['readStream'],
+  placed: OrderPlaced['data'],
+  at: LogPosition,
+): Promise<ReadonlyMap<string, ListingState>> => {
+  const ids = [...new Set(placed.lines.map((line) => line.listingId))];
+  const states = await Promise.all(ids.map((id) => listingAsOf(readStream, id, at)));
+  return new Map(ids.map((id, i) => [id, states[i] ?? noListing()]));
+};
 
 /** One reservation per SKU of the order, for the sum of its lines. */
 export const reserveCommands = (placed: OrderPlaced['data'], windows: PurchaseWindows): SagaCommand[] =>
@@ -162,7 +218,8 @@ const ENDINGS = {
 } as const;
 
 /**
- * The purchase: reserve every SKU of a placed order, then confirm it (awaiting
+ * The purchase: check a placed order against its listings (reject it when a
+ * line does not match), reserve every SKU of it, then confirm it (awaiting
  * payment) or reject it; capture an authorization, record the capture on the
  * order or refund it when the order cannot take it; release the reservations
  * when the order ends without shipping, commit them when it ships.
@@ -183,6 +240,12 @@ export const purchaseSaga = (windows: PurchaseWindows): ProcessManager => ({
     switch (event.type) {
       case 'OrderPlaced': {
         const placed = dataOf<OrderPlaced>(event);
+        // Before any stock is held: the order must match its listings as of this event.
+        const rejection = checkListings(placed, await listingsAsOf(ctx.readStream, placed, event.position));
+        if (rejection !== null) {
+          await sendStep(ctx, rejection);
+          return;
+        }
         const reserves = reserveCommands(placed, windows);
         const replies = await sendSteps(ctx, reserves);
         await sendStep(ctx, afterReservations(placed, windows, reserves, replies));

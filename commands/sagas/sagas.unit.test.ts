@@ -14,6 +14,8 @@ import {
   stockReserved,
   TOTAL,
 } from '../../domain/order/fixtures.ts';
+import { evolve as evolveListing, initialState as noListing } from '../../domain/listing/index.ts';
+import type { ListingEvent, ListingState } from '../../domain/listing/index.ts';
 import { evolve, initialState } from '../../domain/order/index.ts';
 import type { OrderEvent, OrderPlaced, OrderState } from '../../domain/order/index.ts';
 import type { PaymentAuthorized, PaymentCaptured, PaymentRefunded } from '../../domain/payment/events.ts';
@@ -29,10 +31,12 @@ import {
   shipByDeadline,
 } from './deadlines.ts';
 import { boundedId, reservationIdOf } from './ids.ts';
+import { foldListingUntil } from './listing-view.ts';
 import { foldOrderUntil } from './order-view.ts';
 import { sagaCommandId, timerId } from './process-manager.ts';
 import {
   afterReservations,
+  checkListings,
   commitCommands,
   refundRefusedCapture,
   releaseCommands,
@@ -48,6 +52,7 @@ const windows = {
   shipByMs: 5 * DAY,
   cancellationAnswerMs: 2 * DAY,
   autoCompleteMs: 7 * DAY,
+  returnMs: 14 * DAY,
 };
 const fold = (events: readonly OrderEvent[]): OrderState => events.reduce(evolve, initialState());
 
@@ -75,6 +80,121 @@ const placedWithRepeatedSku: OrderPlaced['data'] = {
   ],
   totalMinor: orderPlaced.data.totalMinor + 300,
 };
+
+/** Listing events for `orderPlaced`'s line `l-1` (sku-a, 12.50 EUR, SELLER). */
+const created: ListingEvent = {
+  type: 'ListingCreated',
+  data: {
+    listingId: 'l-1',
+    sellerId: SELLER,
+    title: 'Jacket',
+    price: { amount: 1_250, currency: 'EUR', currencyExponent: 2 },
+    sku: 'sku-a',
+    at: 'T0',
+  },
+};
+const published: ListingEvent = {
+  type: 'ListingPublished',
+  data: { listingId: 'l-1', by: SELLER, at: 'T1' },
+};
+const listingOf = (...events: ListingEvent[]): ListingState => events.reduce(evolveListing, noListing());
+/** `l-2` (sku-b, 9.90 EUR) active, `l-1` as given. */
+const listings = (l1: ListingState): ReadonlyMap<string, ListingState> =>
+  new Map([
+    ['l-1', l1],
+    [
+      'l-2',
+      listingOf(
+        {
+          type: 'ListingCreated',
+          data: {
+            ...created.data,
+            listingId: 'l-2',
+            sku: 'sku-b',
+            price: { amount: 990, currency: 'EUR', currencyExponent: 2 },
+          },
+        } as ListingEvent,
+        { type: 'ListingPublished', data: { listingId: 'l-2', by: SELLER, at: 'T1' } },
+      ),
+    ],
+  ]);
+const reasonOf = (l1: ListingState): string | undefined =>
+  (checkListings(orderPlaced.data, listings(l1))?.data as { reason?: string } | undefined)?.reason;
+
+describe('purchase saga: the order against its listings', () => {
+  it('lets an order through when every line matches its active listing', () => {
+    expect(checkListings(orderPlaced.data, listings(listingOf(created, published)))).toBeNull();
+  });
+
+  it('rejects a line of a withdrawn, draft or unknown listing, before any reservation', () => {
+    const withdrawn = listingOf(created, published, {
+      type: 'ListingWithdrawn',
+      data: { listingId: 'l-1', by: SELLER, at: 'T2' },
+    });
+    const rejection = checkListings(orderPlaced.data, listings(withdrawn));
+    expect(rejection).toEqual({
+      key: 'reject',
+      name: 'order.reject',
+      data: {
+        orderId: ORDER_ID,
+        reason: 'LISTING_NOT_ACTIVE for listing l-1: listing is withdrawn',
+        at: orderPlaced.data.placedAt,
+      },
+    });
+    expect(reasonOf(listingOf(created))).toBe('LISTING_NOT_ACTIVE for listing l-1: listing is draft');
+    expect(reasonOf(noListing())).toBe('LISTING_NOT_ACTIVE for listing l-1: listing does not exist');
+  });
+
+  it('rejects a stale price, another SKU or another seller', () => {
+    const repriced = listingOf(created, published, {
+      type: 'ListingPriceChanged',
+      data: {
+        listingId: 'l-1',
+        price: { amount: 1_500, currency: 'EUR', currencyExponent: 2 },
+        previousAmount: 1_250,
+        by: SELLER,
+        at: 'T2',
+      },
+    });
+    expect(reasonOf(repriced)).toBe(
+      'PRICE_CHANGED for listing l-1: it costs 1500 EUR (minor units), the order says 1250 EUR',
+    );
+    const otherSku = listingOf(
+      { ...created, data: { ...created.data, sku: 'sku-z' } } as ListingEvent,
+      published,
+    );
+    expect(reasonOf(otherSku)).toBe('LISTING_MISMATCH for listing l-1: it sells SKU sku-z, not sku-a');
+    const otherSeller = listingOf(
+      { ...created, data: { ...created.data, sellerId: 'someone-else' } } as ListingEvent,
+      { ...published, data: { listingId: 'l-1', by: 'someone-else', at: 'T1' } } as ListingEvent,
+    );
+    expect(reasonOf(otherSeller)).toBe(
+      `LISTING_MISMATCH for listing l-1: its seller is someone-else, not ${SELLER}`,
+    );
+  });
+
+  it('folds the listing only up to the position of the OrderPlaced', () => {
+    const log = [
+      created,
+      published,
+      { type: 'ListingWithdrawn', data: { listingId: 'l-1', by: SELLER, at: 'T2' } },
+    ].map((event, i): RecordedEvent => ({
+      eventId: `l${String(i)}`,
+      streamId: 'listing-l-1',
+      revision: i,
+      position: { commit: 10 * (i + 1), prepare: 0 },
+      type: event.type,
+      data: event.data,
+      metadata: { correlationId: null, causationId: null, commandId: null, actor: null },
+      schemaVersion: 1,
+      recordedAt: 'T',
+      hash: '',
+    }));
+    expect(foldListingUntil(log, { commit: 25, prepare: 0 }).status).toBe('active');
+    expect(foldListingUntil(log, { commit: 30, prepare: 0 }).status).toBe('withdrawn');
+    expect(foldListingUntil(log, { commit: 5, prepare: 0 }).status).toBe('none');
+  });
+});
 
 describe('purchase saga steps', () => {
   it('reserves each SKU once, for the sum of its lines, with deterministic ids and a far enough expiry', () => {

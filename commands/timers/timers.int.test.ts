@@ -7,6 +7,7 @@ import { createTestSchema } from '../../infra/postgres/test-database.ts';
 import type { TestSchema } from '../../infra/postgres/test-database.ts';
 import type { CommandBus } from '../command-bus.ts';
 import { openCommandSide } from '../open.ts';
+import { commandPolicy } from '../policy.ts';
 import { seatsCommands } from '../test/seats.ts';
 import { DurableTimers, runTimerWorker } from './timers.ts';
 
@@ -25,6 +26,7 @@ describe('durable timers (real Postgres)', () => {
       store,
       schema: db.schema,
       definitions: seatsCommands,
+      policy: commandPolicy(),
       logger,
     }));
   });

@@ -1,6 +1,7 @@
 import { allCommands } from '../../commands/definitions/index.ts';
 import { startCommandGateway } from '../../commands/nats-gateway.ts';
 import { openCommandSide } from '../../commands/open.ts';
+import { commandPolicyOf } from '../../commands/policy.ts';
 import type { Role } from './role.ts';
 
 /**
@@ -19,6 +20,7 @@ export const commandsRole: Role = {
       store: eventStore,
       schema: config.eventStoreSchema,
       definitions: allCommands,
+      policy: commandPolicyOf(config),
       logger,
     });
     const gateway = startCommandGateway(nats, bus, logger, {

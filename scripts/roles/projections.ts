@@ -20,7 +20,7 @@ export const projectionsRole: Role = {
       pool,
       store: eventStore,
       schema: config.readModelSchema,
-      logger: logger.child({ role: 'projections' }),
+      logger,
     });
     return Promise.resolve({ stop: () => worker.stop() });
   },

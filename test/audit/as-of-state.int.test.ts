@@ -5,6 +5,7 @@ import type { CommandBus } from '../../commands/command-bus.ts';
 import type { CommandDefinition } from '../../commands/definition.ts';
 import { listingCommands } from '../../commands/definitions/index.ts';
 import { openCommandSide } from '../../commands/open.ts';
+import { commandPolicy } from '../../commands/policy.ts';
 import { aggregates } from '../../domain/aggregates.ts';
 import { openAuditor } from '../../infra/audit/auditor.ts';
 import type { Auditor } from '../../infra/audit/auditor.ts';
@@ -64,6 +65,7 @@ describe('as-of state equals what the command side saw (property, real Postgres)
       store,
       schema: db.schema,
       definitions: spied,
+      policy: commandPolicy(),
       logger: pino({ level: 'silent' }),
       clock,
     }));

@@ -28,11 +28,11 @@ export const projectionRebuild: Scenario = {
   defaults: { durationS: 0, concurrency: 1 },
   options: {
     events: { type: 'string', description: 'events in the generated history', default: '1000000' },
-    batch: { type: 'string', description: 'events per read and per transaction', default: '5000' },
+    batch: { type: 'string', description: 'events per read and per transaction', default: '10000' },
   },
   run: async (options) => {
     const total = intOption(options.values, 'events', 1_000_000);
-    const batchSize = intOption(options.values, 'batch', 5000);
+    const batchSize = intOption(options.values, 'batch', 10_000);
     const pool = options.createPool(6, 'projections');
     const store = await openPostgresEventStore({ pool, schema: options.schema });
     await migrateReadModels(pool, options.schema);
