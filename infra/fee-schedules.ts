@@ -64,7 +64,10 @@ export const parseFeeSchedules = (
     if (typeof schedule.currency !== 'string' || !isCurrencyCode(schedule.currency))
       return { ok: false, message: `${where}.currency is not a known currency` };
     if (typeof schedule.id !== 'string' || !SCHEDULE_ID.test(schedule.id))
-      return { ok: false, message: `${where}.id must be 1–100 of A-Za-z0-9_.:@- starting with a letter or digit` };
+      return {
+        ok: false,
+        message: `${where}.id must be 1–100 of A-Za-z0-9_.:@- starting with a letter or digit`,
+      };
     if (feeScheduleProblem(schedule, schedule.currency) !== null)
       return {
         ok: false,

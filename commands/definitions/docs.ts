@@ -203,7 +203,7 @@ SKU, seller or price differ, gets the order rejected (\`order.reject\`, reason n
 before any stock is reserved (docs/sagas.md).
 `;
 
-const SUBJECT_LIST_INDENT = '        ';
+const SUBJECT_LIST_INDENT = '          ';
 
 const systemCommands = (definitions: readonly CommandDefinition[]): string => {
   const names = definitions.map((d) => d.name);
@@ -216,13 +216,13 @@ const systemCommands = (definitions: readonly CommandDefinition[]): string => {
 The gateway answers every command on its subject alike. Who may *publish* on a subject is decided by
 NATS, not by the handlers:
 
-- **System commands** — ${of('system')
-    .map((n) => `\`${n}\``)
-    .join(
-      ', ',
-    )} — are sent by the system's own sagas and timers (\`sagas\` and \`timers\` roles, actor
-  \`saga:<name>\` / \`system:timer\`). A buyer's or seller's client must never reach them: they
-  reserve and release stock, confirm and reject orders, and move money in the sellers' ledgers.
+- **System commands** are sent by the system's own sagas and timers (\`sagas\` and \`timers\`
+  roles, actor \`saga:<name>\` / \`system:timer\`) and by the payout service. A buyer's or seller's
+  client must never reach them: they reserve and release stock, confirm and reject orders, and move
+  money in the sellers' ledgers:
+${of('system')
+  .map((n) => `  - \`${n}\``)
+  .join('\n')}
 - **Payment commands** (\`payment.*\`) are sent by the payment service (outcomes reported by the
   provider) and, for \`payment.request-*\`, by the purchase and settlement sagas.
 - **Client commands** — every other command — are sent by the services acting for buyers and
@@ -261,8 +261,8 @@ ${subjects(of('clients'))}
 }
 \`\`\`
 
-A publish outside a user's permissions is refused by the NATS server (a permissions violation; the
-request gets no reply and times out) and never reaches a handler. The relay, which publishes the
+A publish outside a user's permissions is refused by the NATS server (it reports a permissions
+violation to the publisher) and never reaches a handler. The relay, which publishes the
 events to JetStream, needs its own grants (the event subjects and \`$JS.API.>\`).
 `;
 };
@@ -345,7 +345,14 @@ export const renderCommandDocs = (definitions: readonly CommandDefinition[]): st
           .join('\n')}`,
     )
     .join('\n');
-  return `${[header(), policy(), systemCommands(definitions), errorCodes(definitions), index(definitions), sections]
+  return `${[
+    header(),
+    policy(),
+    systemCommands(definitions),
+    errorCodes(definitions),
+    index(definitions),
+    sections,
+  ]
     .join('\n')
     .trimEnd()}\n`;
 };

@@ -21,17 +21,7 @@ import type {
 import { addMillis } from '../../domain/shared/index.ts';
 import { defineCommand } from '../definition.ts';
 import type { CommandDefinition } from '../definition.ts';
-import {
-  At,
-  Currency,
-  Id,
-  Instant,
-  Money,
-  Quantity,
-  Struct,
-  Text,
-  WindowMillis,
-} from './schemas.ts';
+import { At, Currency, Id, Instant, Money, Quantity, Struct, Text, WindowMillis } from './schemas.ts';
 
 const order = { category, decider: orderDecider };
 
@@ -129,7 +119,7 @@ export const orderCommands: readonly CommandDefinition[] = [
   defineCommand({
     name: 'order.reject',
     description:
-      'Sent by the purchase saga when stock could not be reserved; only a just-placed order is rejected.',
+      'Sent by the purchase saga when an order line does not match its listing (not active, another SKU, seller or price) or stock could not be reserved; only a just-placed order is rejected.',
     schema: Struct({ orderId: Id, reason: Reason, at: At }),
     aggregate: order,
     streamKey: (data) => data.orderId,

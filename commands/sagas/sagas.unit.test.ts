@@ -113,7 +113,7 @@ const listings = (l1: ListingState): ReadonlyMap<string, ListingState> =>
             sku: 'sku-b',
             price: { amount: 990, currency: 'EUR', currencyExponent: 2 },
           },
-        } as ListingEvent,
+        },
         { type: 'ListingPublished', data: { listingId: 'l-2', by: SELLER, at: 'T1' } },
       ),
     ],
@@ -159,14 +159,11 @@ describe('purchase saga: the order against its listings', () => {
     expect(reasonOf(repriced)).toBe(
       'PRICE_CHANGED for listing l-1: it costs 1500 EUR (minor units), the order says 1250 EUR',
     );
-    const otherSku = listingOf(
-      { ...created, data: { ...created.data, sku: 'sku-z' } } as ListingEvent,
-      published,
-    );
+    const otherSku = listingOf({ ...created, data: { ...created.data, sku: 'sku-z' } }, published);
     expect(reasonOf(otherSku)).toBe('LISTING_MISMATCH for listing l-1: it sells SKU sku-z, not sku-a');
     const otherSeller = listingOf(
-      { ...created, data: { ...created.data, sellerId: 'someone-else' } } as ListingEvent,
-      { ...published, data: { listingId: 'l-1', by: 'someone-else', at: 'T1' } } as ListingEvent,
+      { ...created, data: { ...created.data, sellerId: 'someone-else' } },
+      { ...published, data: { listingId: 'l-1', by: 'someone-else', at: 'T1' } },
     );
     expect(reasonOf(otherSeller)).toBe(
       `LISTING_MISMATCH for listing l-1: its seller is someone-else, not ${SELLER}`,

@@ -5,7 +5,6 @@ import {
   isInstant,
   isPositiveQuantity,
   refuse,
-  toMillis,
 } from '../shared/index.ts';
 import type { Decision, Instant } from '../shared/index.ts';
 import type {
@@ -19,7 +18,7 @@ import type {
 } from './commands.ts';
 import type { InventoryEvent, ReservationExpired } from './events.ts';
 import type { InventoryState, Reservation, SettledReservation } from './state.ts';
-import { available, isExpired, lookup } from './state.ts';
+import { available, expiredReservationIds, isExpired, lookup } from './state.ts';
 
 export const INVENTORY_ERROR_CODES = [
   'INVALID_INSTANT',
@@ -73,16 +72,12 @@ const checkLimit = (onHand: number): Refusal | null =>
  * and `reserved ≤ onHand` holds at every step without a clock in `evolve`.
  */
 const expireStale = (state: InventoryState, sku: string, at: Instant): ReservationExpired[] =>
-  Object.entries(state.reservations)
-    .filter(([, reservation]) => isExpired(reservation, at))
-    .sort(
-      ([idA, a], [idB, b]) =>
-        toMillis(a.expiresAt) - toMillis(b.expiresAt) || (idA < idB ? -1 : idA > idB ? 1 : 0),
-    )
-    .map(([reservationId, { orderId, quantity }]) => ({
-      type: 'ReservationExpired',
-      data: { sku, reservationId, orderId, quantity, expiredAt: at },
-    }));
+  expiredReservationIds(state, at).flatMap((reservationId): ReservationExpired[] => {
+    const reservation = lookup(state.reservations, reservationId);
+    if (reservation === undefined) return [];
+    const { orderId, quantity } = reservation;
+    return [{ type: 'ReservationExpired', data: { sku, reservationId, orderId, quantity, expiredAt: at } }];
+  });
 
 // --- ReceiveStock ------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fold, InvariantViolation } from '../shared/index.ts';
+import { toRecord } from '../shared/persistent-map.ts';
 import { spec } from '../shared/spec.ts';
 import {
   available,
@@ -511,10 +512,18 @@ describe('evolve', () => {
       released(r2),
       adjusted(-1, 2),
     ]);
-    expect(state).toEqual({
+    const { reservations, settled, receipts, adjustments, ...levels } = state;
+    expect({
+      ...levels,
+      reservations: toRecord(reservations),
+      settled: toRecord(settled),
+      receipts: toRecord(receipts),
+      adjustments: toRecord(adjustments),
+    }).toEqual({
       sku,
       onHand: 2,
       reserved: 0,
+      expiries: null,
       reservations: {},
       settled: {
         r1: { orderId: 'order-r1', quantity: 2, outcome: 'committed', settledAt: T1 },

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fold } from '../shared/index.ts';
+import { getIn, hasIn, keysOf, valuesOf } from '../shared/persistent-map.ts';
 import { available, inventoryDecider } from './index.ts';
 import type { InventoryCommand, InventoryEvent, InventoryState } from './index.ts';
 
@@ -150,7 +151,7 @@ describe('inventory properties over random command sequences', () => {
           if (event.type === 'StockAdjusted') adjustedTotal += event.data.delta;
           if (event.type === 'ReservationCommitted') committedTotal += event.data.quantity;
 
-          const live = Object.values(state.reservations);
+          const live = [...valuesOf(state.reservations)];
           expect(state.onHand).toBeGreaterThanOrEqual(0);
           expect(state.reserved).toBe(sum(live.map((r) => r.quantity)));
           expect(state.reserved).toBeGreaterThanOrEqual(0);
@@ -162,8 +163,7 @@ describe('inventory properties over random command sequences', () => {
           // No oversell: what left plus what is promised never exceeds what came in.
           expect(committedTotal + state.reserved).toBeLessThanOrEqual(receivedTotal + adjustedTotal);
           expect(state.onHand).toBe(receivedTotal + adjustedTotal - committedTotal);
-          for (const id of Object.keys(state.reservations))
-            expect(Object.hasOwn(state.settled, id)).toBe(false);
+          for (const id of keysOf(state.reservations)) expect(hasIn(state.settled, id)).toBe(false);
         }
       }),
       { numRuns: 500 },
@@ -206,8 +206,7 @@ describe('inventory properties over random command sequences', () => {
           if (command.type === 'ReserveStock' && command.data.sku === sku) {
             const { reservationId, quantity, at } = command.data;
             const isNew =
-              !Object.hasOwn(state.reservations, reservationId) &&
-              !Object.hasOwn(state.settled, reservationId);
+              !hasIn(state.reservations, reservationId) && !hasIn(state.settled, reservationId);
             if (!decision.ok && decision.error.code === 'INSUFFICIENT_STOCK')
               expect(quantity).toBeGreaterThan(available(state, at));
             if (decision.ok && isNew) {
@@ -217,7 +216,7 @@ describe('inventory properties over random command sequences', () => {
               for (const event of decision.events.slice(0, -1)) {
                 expect(event.type).toBe('ReservationExpired');
                 if (event.type === 'ReservationExpired') {
-                  const held = state.reservations[event.data.reservationId];
+                  const held = getIn(state.reservations, event.data.reservationId);
                   expect(held !== undefined && held.expiresAt <= at).toBe(true);
                 }
               }

@@ -1,6 +1,10 @@
 import { assertNever, InvariantViolation, toMillis } from '../shared/index.ts';
 import type { Instant } from '../shared/index.ts';
+import { emptyMap, getIn, removeIn, setIn } from '../shared/persistent-map.ts';
+import type { PersistentMap } from '../shared/persistent-map.ts';
 import type { InventoryEvent } from './events.ts';
+import { addExpiry, earliestExpiry, expiredBy, expiryMillis, removeExpiry } from './expiry-index.ts';
+import type { ExpiryIndex } from './expiry-index.ts';
 
 /** Units held for an order until `expiresAt`; they still count in `onHand` until committed. */
 export type Reservation = Readonly<{
@@ -29,33 +33,42 @@ export type StockAdjustment = Readonly<{ delta: number; reason: string }>;
  *
  * Invariants (evolve throws when an event would break them):
  *   0 ≤ reserved ≤ onHand, reserved = Σ quantity of `reservations`,
- *   a reservation id is in at most one of `reservations` / `settled`.
+ *   a reservation id is in at most one of `reservations` / `settled`,
+ *   `expiries` holds exactly the live reservations.
+ *
+ * A hot SKU holds hundreds of thousands of live reservations during a sale,
+ * so nothing here is copied whole per event: the maps are persistent
+ * (structurally shared, `domain/shared/persistent-map.ts`) and `expiries`
+ * orders the live reservations by expiry, so what is available is
+ * `onHand - reserved` in O(1) unless some reservation has expired.
  */
 export type InventoryState = Readonly<{
   sku: string | null;
   onHand: number;
   /** Σ quantity of the live reservations, expired-but-unreleased ones included. */
   reserved: number;
-  reservations: Readonly<Record<string, Reservation>>;
-  settled: Readonly<Record<string, SettledReservation>>;
+  reservations: PersistentMap<Reservation>;
+  settled: PersistentMap<SettledReservation>;
   /** receiptId → quantity received, so a re-sent receipt is a no-op and a different one a conflict. */
-  receipts: Readonly<Record<string, number>>;
-  adjustments: Readonly<Record<string, StockAdjustment>>;
+  receipts: PersistentMap<number>;
+  adjustments: PersistentMap<StockAdjustment>;
+  /** The live reservations by (expiry, id). */
+  expiries: ExpiryIndex;
 }>;
 
 export const initialState = (): InventoryState => ({
   sku: null,
   onHand: 0,
   reserved: 0,
-  reservations: {},
-  settled: {},
-  receipts: {},
-  adjustments: {},
+  reservations: emptyMap(),
+  settled: emptyMap(),
+  receipts: emptyMap(),
+  adjustments: emptyMap(),
+  expiries: null,
 });
 
-/** Own-property lookup, so ids such as `__proto__` or `constructor` are plain keys. */
-export const lookup = <T>(record: Readonly<Record<string, T>>, key: string): T | undefined =>
-  Object.hasOwn(record, key) ? record[key] : undefined;
+/** Lookup by id; any string (`__proto__`, `constructor`) is a plain key. */
+export const lookup = <T>(map: PersistentMap<T>, key: string): T | undefined => getIn(map, key);
 
 /**
  * A reservation stops counting once `expiresAt ≤ at`. Compared in milliseconds;
@@ -65,12 +78,18 @@ export const lookup = <T>(record: Readonly<Record<string, T>>, key: string): T |
 export const isExpired = (reservation: Reservation, at: Instant): boolean =>
   toMillis(reservation.expiresAt) <= toMillis(at);
 
+/** Ids of the live reservations expired at `at`, earliest expiry first (then by id). */
+export const expiredReservationIds = (state: InventoryState, at: Instant): string[] => {
+  const atMillis = toMillis(at);
+  // The common case, one comparison: nothing has expired yet.
+  if (!(earliestExpiry(state.expiries) <= atMillis)) return [];
+  return expiredBy(state.expiries, atMillis);
+};
+
 /** Units held by reservations that have not expired at `at`. */
 export const unexpiredReserved = (state: InventoryState, at: Instant): number => {
-  let held = 0;
-  for (const reservation of Object.values(state.reservations)) {
-    if (!isExpired(reservation, at)) held += reservation.quantity;
-  }
+  let held = state.reserved;
+  for (const id of expiredReservationIds(state, at)) held -= lookup(state.reservations, id)?.quantity ?? 0;
   return held;
 };
 
@@ -82,12 +101,10 @@ const fail = (event: InventoryEvent, why: string): never => {
   throw new InvariantViolation(`inventory ${event.data.sku}: ${event.type} ${why}`);
 };
 
-const withoutKey = <T>(record: Readonly<Record<string, T>>, key: string): Readonly<Record<string, T>> => {
-  const copy = { ...record };
-  // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- a copy keyed by reservation id
-  delete copy[key];
-  return copy;
-};
+const expiryKey = (reservationId: string, reservation: Reservation) => ({
+  expiresAt: expiryMillis(toMillis(reservation.expiresAt)),
+  reservationId,
+});
 
 const liveReservation = (
   state: InventoryState,
@@ -109,11 +126,14 @@ const settle = (
 ): InventoryState => ({
   ...state,
   reserved: state.reserved - reservation.quantity,
-  reservations: withoutKey(state.reservations, reservationId),
-  settled: {
-    ...state.settled,
-    [reservationId]: { orderId: reservation.orderId, quantity: reservation.quantity, outcome, settledAt },
-  },
+  reservations: removeIn(state.reservations, reservationId),
+  settled: setIn(state.settled, reservationId, {
+    orderId: reservation.orderId,
+    quantity: reservation.quantity,
+    outcome,
+    settledAt,
+  }),
+  expiries: removeExpiry(state.expiries, expiryKey(reservationId, reservation)),
 });
 
 const checkLevel = (event: InventoryEvent, state: InventoryState): InventoryState => {
@@ -135,7 +155,7 @@ export const evolve = (previous: InventoryState, event: InventoryEvent): Invento
       const { receiptId, quantity, onHand } = event.data;
       if (lookup(state.receipts, receiptId) !== undefined) return fail(event, `repeats receipt ${receiptId}`);
       if (quantity <= 0 || onHand !== state.onHand + quantity) return fail(event, 'does not add up');
-      return checkLevel(event, { ...state, onHand, receipts: { ...state.receipts, [receiptId]: quantity } });
+      return checkLevel(event, { ...state, onHand, receipts: setIn(state.receipts, receiptId, quantity) });
     }
     case 'StockAdjusted': {
       const { adjustmentId, delta, reason, onHand } = event.data;
@@ -145,7 +165,7 @@ export const evolve = (previous: InventoryState, event: InventoryEvent): Invento
       return checkLevel(event, {
         ...state,
         onHand,
-        adjustments: { ...state.adjustments, [adjustmentId]: { delta, reason } },
+        adjustments: setIn(state.adjustments, adjustmentId, { delta, reason }),
       });
     }
     case 'StockReserved': {
@@ -156,13 +176,12 @@ export const evolve = (previous: InventoryState, event: InventoryEvent): Invento
       )
         return fail(event, `reuses reservation id ${reservationId}`);
       if (quantity <= 0) return fail(event, 'of nothing');
+      const reservation: Reservation = { orderId, quantity, expiresAt, reservedAt };
       return checkLevel(event, {
         ...state,
         reserved: state.reserved + quantity,
-        reservations: {
-          ...state.reservations,
-          [reservationId]: { orderId, quantity, expiresAt, reservedAt },
-        },
+        reservations: setIn(state.reservations, reservationId, reservation),
+        expiries: addExpiry(state.expiries, expiryKey(reservationId, reservation)),
       });
     }
     case 'ReservationReleased':
