@@ -135,6 +135,8 @@ describe('npm run command (the CLI as a process, real NATS and Postgres)', () =>
     });
     const [placed] = await store.readStream('order-ord-2025-000123');
     expect(placed?.metadata).toMatchObject({ actor: 'cli-test' });
+    // The fee schedule is the server's (this bus runs the default policy), not the request's.
+    expect(placed?.data).toMatchObject({ feeSchedule: commandPolicy().feeSchedules.EUR });
     expect(await store.readStream(`inventory-${sku}`)).toHaveLength(1);
   });
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { compactJson, renderCommandDocs } from './docs.ts';
+import { compactJson, renderCommandDocs, SYSTEM_COMMANDS } from './docs.ts';
 import { allCommands } from './index.ts';
 import { commandSubject } from '../nats-gateway.ts';
 import { DOMAIN_ERROR_CODES, GATEWAY_ERROR_CODES } from './error-codes.ts';
@@ -23,6 +23,16 @@ describe('docs/commands.md', () => {
       expect(codes?.length).toBeGreaterThan(0);
       for (const code of codes ?? []) expect(committed).toContain(`\`${code}\``);
     }
+  });
+
+  it('lists the system commands, and lets the storefront example publish only the others', () => {
+    const names = allCommands.map((d) => d.name);
+    for (const name of SYSTEM_COMMANDS) expect(names).toContain(name);
+    const storefront = committed.slice(committed.indexOf('user: "storefront"'));
+    const allowed = [...storefront.matchAll(/"([a-z0-9.-]+)"/g)].map((m) => m[1]);
+    for (const name of SYSTEM_COMMANDS) expect(allowed).not.toContain(commandSubject(name));
+    expect(allowed).toContain(commandSubject('order.place'));
+    expect(allowed.some((s) => s?.includes('.payment.'))).toBe(false);
   });
 
   it('prints JSON compactly and still as valid JSON', () => {

@@ -1,11 +1,4 @@
-import {
-  accept,
-  assertNever,
-  isBefore,
-  isInstant,
-  isPositiveQuantity,
-  refuse,
-} from '../shared/index.ts';
+import { accept, assertNever, isBefore, isInstant, isPositiveQuantity, refuse } from '../shared/index.ts';
 import type { Decision, Instant } from '../shared/index.ts';
 import type {
   AdjustStock,

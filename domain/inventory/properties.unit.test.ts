@@ -205,8 +205,7 @@ describe('inventory properties over random command sequences', () => {
           const decision = inventoryDecider.decide(command, state);
           if (command.type === 'ReserveStock' && command.data.sku === sku) {
             const { reservationId, quantity, at } = command.data;
-            const isNew =
-              !hasIn(state.reservations, reservationId) && !hasIn(state.settled, reservationId);
+            const isNew = !hasIn(state.reservations, reservationId) && !hasIn(state.settled, reservationId);
             if (!decision.ok && decision.error.code === 'INSUFFICIENT_STOCK')
               expect(quantity).toBeGreaterThan(available(state, at));
             if (decision.ok && isNew) {

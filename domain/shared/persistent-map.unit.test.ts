@@ -24,7 +24,10 @@ const arbKey = fc.oneof(
   fc.string({ maxLength: 6 }),
 );
 const arbOp: fc.Arbitrary<Op> = fc.oneof(
-  { arbitrary: fc.record({ kind: fc.constant('set' as const), key: arbKey, value: fc.integer() }), weight: 3 },
+  {
+    arbitrary: fc.record({ kind: fc.constant('set' as const), key: arbKey, value: fc.integer() }),
+    weight: 3,
+  },
   { arbitrary: fc.record({ kind: fc.constant('remove' as const), key: arbKey }), weight: 1 },
 );
 
@@ -88,13 +91,13 @@ describe('PersistentMap', () => {
 
   it('keeps keys whose hashes collide apart', () => {
     // Find two different keys with the same 32-bit hash (birthday bound: ~2^16 tries).
-    const seen = new Map<number, string>();
+    const seen = new Map<number, number>();
     let pair: [string, string] | null = null;
     for (let i = 0; pair === null; i++) {
-      const key = `c${String(i)}`;
-      const other = seen.get(stringHash(key));
-      if (other === undefined) seen.set(stringHash(key), key);
-      else pair = [other, key];
+      const hash = stringHash(`c${String(i)}`);
+      const other = seen.get(hash);
+      if (other === undefined) seen.set(hash, i);
+      else pair = [`c${String(other)}`, `c${String(i)}`];
     }
     const [a, b] = pair;
     let map = fromEntries([
