@@ -124,7 +124,7 @@ const run = async (auditor: Auditor, args: Parsed, readModelSchema: string): Pro
       const revision = integer(v.revision, 'revision');
       const asOf: AsOf =
         revision !== undefined ? { revision } : v.at !== undefined ? { at: v.at } : { latest: true };
-      out(await auditor.state(arg, asOf));
+      out(await auditor.readableState(arg, asOf));
       return 0;
     }
     case 'export': {

@@ -16,7 +16,7 @@ export type * from './commands.ts';
 export type * from './events.ts';
 export { decide, INVENTORY_ERROR_CODES } from './decide.ts';
 export type { InventoryErrorCode } from './decide.ts';
-export { available, evolve, initialState, isExpired, unexpiredReserved } from './state.ts';
+export { available, evolve, initialState, isExpired, readableState, unexpiredReserved } from './state.ts';
 export type {
   InventoryState,
   Reservation,

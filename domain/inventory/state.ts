@@ -1,6 +1,6 @@
 import { assertNever, InvariantViolation, toMillis } from '../shared/index.ts';
 import type { Instant } from '../shared/index.ts';
-import { emptyMap, getIn, removeIn, setIn } from '../shared/persistent-map.ts';
+import { emptyMap, getIn, removeIn, setIn, toRecord } from '../shared/persistent-map.ts';
 import type { PersistentMap } from '../shared/persistent-map.ts';
 import type { InventoryEvent } from './events.ts';
 import { addExpiry, earliestExpiry, expiredBy, expiryMillis, removeExpiry } from './expiry-index.ts';
@@ -216,3 +216,17 @@ export const evolve = (previous: InventoryState, event: InventoryEvent): Invento
       return assertNever(event, 'inventory event');
   }
 };
+
+/**
+ * The state as plain records, for people (audit output): the persistent maps
+ * and the expiry index are fast to update but unreadable as JSON.
+ */
+export const readableState = (state: InventoryState): unknown => ({
+  sku: state.sku,
+  onHand: state.onHand,
+  reserved: state.reserved,
+  reservations: toRecord(state.reservations),
+  settled: toRecord(state.settled),
+  receipts: toRecord(state.receipts),
+  adjustments: toRecord(state.adjustments),
+});

@@ -6,6 +6,7 @@ import { migrate } from '../postgres/migrate.ts';
 import { comparePositions, formatPosition } from '../event-store/port.ts';
 import type { LogPosition, RecordedEvent } from '../event-store/port.ts';
 import { categoryOf, isValidStreamId } from '../event-store/validation.ts';
+import { readableState } from '../../domain/aggregates.ts';
 import { ChainVerifier } from './chain-verifier.ts';
 import type { ChainFinding } from './chain-verifier.ts';
 import { CheckpointStore, exportCheckpoints, verifyCheckpoints } from './checkpoints.ts';
@@ -163,6 +164,12 @@ export class Auditor {
       from = page.nextRevision;
     }
     return { streamId, events, nextRevision: null };
+  }
+
+  /** `state`, with the state as people read it (what the CLI and HTTP answers show). */
+  async readableState(streamId: string, asOf: AsOf): Promise<StateAsOf> {
+    const result = await this.state(streamId, asOf);
+    return { ...result, state: readableState(result.category, result.state) };
   }
 
   /**

@@ -214,7 +214,7 @@ const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async (app, o
         throw new AuditError('INVALID_AS_OF', 'give revision or at, not both');
       }
       const asOf: AsOf = revision !== undefined ? { revision } : at !== undefined ? { at } : { latest: true };
-      return auditor.state(request.params.streamId, asOf);
+      return auditor.readableState(request.params.streamId, asOf);
     },
   );
 

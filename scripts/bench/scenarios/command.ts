@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { PostgresEventStore } from '../../../infra/event-store/postgres/postgres-event-store.ts';
+import type { RecordedEvent } from '../../../infra/event-store/port.ts';
 import { commandClient, startProcess } from '../../../commands/test/processes.ts';
 import type { CommandClient, RunningProcess, SystemEnv } from '../../../commands/test/processes.ts';
 import { auditStock } from '../../../commands/test/stock-audit.ts';
@@ -212,7 +213,12 @@ export const commandHot: Scenario = {
       );
       const pool = options.createPool(2, 'audit');
       const store = new PostgresEventStore({ pool, schema: options.schema });
-      const events = await store.readStream(`inventory-${sku}`);
+      // Page through the whole stream: one read returns at most the store's read limit.
+      const events: RecordedEvent[] = [];
+      for (let page = await store.readStream(`inventory-${sku}`); page.length > 0;) {
+        events.push(...page);
+        page = await store.readStream(`inventory-${sku}`, { fromRevision: events.length });
+      }
       const ledger = auditStock(events);
       const reservations = events.filter((e) => e.type === 'StockReserved').length;
       await store.close();
