@@ -227,7 +227,8 @@ const clearStalePid = async (clusterDir: string, logger: Logger): Promise<void> 
   if (parentIsNode) {
     throw new EmbeddedPostgresError(
       `Postgres (pid ${String(pid)}) already runs on ${clusterDir}, started by process ${String(ppid)}: ` +
-        'stop that instance first or use another DATA_DIR',
+        'stop that instance first or use another DATA_DIR. To use the running one from another ' +
+        `command, set DATABASE_URL=postgres://${SUPERUSER}:${PASSWORD}@127.0.0.1:<EMBEDDED_PG_PORT>/${EMBEDDED_DATABASE}`,
     );
   }
   logger.warn({ pid, clusterDir }, 'stopping a Postgres left running by a previous run that did not stop');
