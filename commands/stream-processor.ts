@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import type { Logger } from 'pino';
@@ -101,7 +102,7 @@ export class StreamProcessor {
       maxGroupSize: 200,
       maxAttempts: 8,
       cacheSize: 20_000,
-      writers: 4,
+      writers: 2,
       maxBatch: 100,
       ...options,
     };
@@ -364,16 +365,19 @@ export class StreamProcessor {
       const { rows } = await pool.query<{
         appends: (GroupAppendRow & { o_index: number })[] | null;
         unchanged: string[] | null;
-      }>(batchStatement(group.call, group.eventsTable, journal.table), [
-        group.payload,
-        entries.map((e) => e.entry.commandId),
-        entries.map((e) => e.entry.fingerprint),
-        entries.map((e) => e.entry.streamId),
-        entries.map((e) => JSON.stringify(e.entry.reply)),
-        entries.map((e) => e.index),
-        deciding.map((job) => job.streamId),
-        deciding.map((job) => job.snapshot.revision),
-      ]);
+      }>({
+        ...batchStatement(group.call, group.eventsTable, journal.table),
+        values: [
+          group.payload,
+          entries.map((e) => e.entry.commandId),
+          entries.map((e) => e.entry.fingerprint),
+          entries.map((e) => e.entry.streamId),
+          entries.map((e) => JSON.stringify(e.entry.reply)),
+          entries.map((e) => e.index),
+          deciding.map((job) => job.streamId),
+          deciding.map((job) => job.snapshot.revision),
+        ],
+      });
       const row = rows[0];
       const byIndex = new Map((row?.appends ?? []).map((r) => [r.o_index, r]));
       outcome = {
@@ -571,7 +575,7 @@ type BatchOutcome = Readonly<{ results: readonly AppendResult[]; unchanged: Read
  * zero unless every kept row was recorded: the statement then fails and
  * writes nothing.
  */
-const batchStatement = (groupFunction: string, eventsTable: string, journalTable: string): string => `
+const batchStatementText = (groupFunction: string, eventsTable: string, journalTable: string): string => `
   with appended as materialized (
     select * from ${groupFunction}($1::jsonb)
   ),
@@ -604,6 +608,31 @@ const batchStatement = (groupFunction: string, eventsTable: string, journalTable
          (select array_agg(stream_id) from unchanged) as unchanged,
          1 / (case when (select count(*) from journaled) = (select count(*) from kept) then 1 else 0 end)
            as all_recorded`;
+
+const batchStatements = new Map<string, Readonly<{ name: string; text: string }>>();
+
+/**
+ * The statement, named: each connection then parses and plans it once rather
+ * than per batch. The name is a digest of the text, so schemas never share one
+ * and it stays within Postgres' 63-byte limit on names.
+ */
+const batchStatement = (
+  groupFunction: string,
+  eventsTable: string,
+  journalTable: string,
+): Readonly<{ name: string; text: string }> => {
+  const key = `${groupFunction}\n${eventsTable}\n${journalTable}`;
+  let statement = batchStatements.get(key);
+  if (statement === undefined) {
+    const text = batchStatementText(groupFunction, eventsTable, journalTable);
+    statement = {
+      name: `command-batch-${createHash('sha256').update(text).digest('hex').slice(0, 32)}`,
+      text,
+    };
+    batchStatements.set(key, statement);
+  }
+  return statement;
+};
 
 const expectedFor = (snapshot: Snapshot): ExpectedRevision =>
   snapshot.revision < 0 ? Expected.noStream : Expected.revision(snapshot.revision);

@@ -244,7 +244,13 @@ export const buildApp = (deps: AppDeps): App => {
     settings.statusRefreshMs,
     deps.logger,
   );
-  const ctx: ReadContext = { db, settings, status };
+  const ctx: ReadContext = {
+    db,
+    pool: deps.pool,
+    readModelSchema: deps.config.readModelSchema,
+    settings,
+    status,
+  };
   collectProcessMetrics();
 
   app.decorateRequest('principal', null);

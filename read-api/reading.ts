@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { Kysely } from 'kysely';
+import type pg from 'pg';
 import { comparePositions, formatPosition, parsePosition } from '../infra/event-store/port.ts';
 import type { LogPosition } from '../infra/event-store/port.ts';
 import type { ReadModelDatabase } from '../projections/read-models/schema.ts';
@@ -11,9 +13,29 @@ import type { ReadApiSettings } from './settings.ts';
 /** What every resource plugin gets: the read models, the settings, the projections' freshness. */
 export type ReadContext = Readonly<{
   db: Kysely<ReadModelDatabase>;
+  /** The pool behind `db`, for the hot queries run as `prepared` statements. */
+  pool: pg.Pool;
+  /** Where the stable views are (`db` is already bound to it). */
+  readModelSchema: string;
   settings: ReadApiSettings;
   status: ProjectionStatusCache;
 }>;
+
+/**
+ * A query Postgres parses and plans once per connection (a named prepared
+ * statement) rather than on every request. For a primary-key lookup through a
+ * view, planning costs several times the execution (EXPLAIN ANALYZE on 100,000
+ * listings: ~0.25 ms planning, ~0.05 ms execution; ~0.02 ms planning once the
+ * generic plan is cached). The name is a digest of the text, so two schemas or
+ * two texts never share a name, and it stays under Postgres's 63-byte limit.
+ */
+export const prepared = <Row extends pg.QueryResultRow>(
+  pool: pg.Pool,
+  text: string,
+): ((values: readonly unknown[]) => Promise<Row[]>) => {
+  const name = `read-api-${createHash('sha256').update(text).digest('hex').slice(0, 32)}`;
+  return async (values) => (await pool.query<Row>({ name, text, values: [...values] })).rows;
+};
 
 /** The projections behind the routes (names as in the projection status table). */
 export const PROJECTIONS = {

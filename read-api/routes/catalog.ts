@@ -5,7 +5,7 @@ import type { Listing } from '../../projections/read-models/schema.ts';
 import { requireScope } from '../auth.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { apiError, problemResponses } from '../errors.ts';
-import { PROJECTIONS, servedBy } from '../reading.ts';
+import { PROJECTIONS, prepared, servedBy } from '../reading.ts';
 import type { ReadContext } from '../reading.ts';
 import {
   Currency,
@@ -99,6 +99,11 @@ const likePattern = (text: string): string => `%${text.replace(/[\\%_]/g, (c) =>
 /** The catalog: a filtered, keyset-paginated list of listings, and one listing with its stock. */
 export const catalogRoutes: FastifyPluginAsyncTypebox<ReadContext> = (app, ctx) => {
   const { db, settings } = ctx;
+  // The hottest read of the API: prepared once per connection (see `prepared`), not built per request.
+  const listingById = prepared<Listing>(
+    ctx.pool,
+    `select * from "${ctx.readModelSchema.replaceAll('"', '""')}".listings where listing_id = $1`,
+  );
   const fresh = servedBy(ctx, PROJECTIONS.catalog);
   const scoped = requireScope('reader', 'seller', 'auditor');
 
@@ -194,11 +199,7 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<ReadContext> = (app, ctx) 
       },
     },
     async (request) => {
-      const row = await db
-        .selectFrom('listings')
-        .selectAll()
-        .where('listing_id', '=', request.params.listingId)
-        .executeTakeFirst();
+      const [row] = await listingById([request.params.listingId]);
       if (row === undefined) throw apiError('not-found', 'No such listing.');
       return toListing(row);
     },
