@@ -102,7 +102,10 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<ReadContext> = (app, ctx) 
   // The hottest read of the API: prepared once per connection (see `prepared`), not built per request.
   const listingById = prepared<Listing>(
     ctx.pool,
-    `select * from "${ctx.readModelSchema.replaceAll('"', '""')}".listings where listing_id = $1`,
+    // Named columns, not `*`: a later view change that adds a column cannot break the cached plan.
+    `select listing_id, seller_id, sku, title, price_minor, currency, currency_exponent, status,
+            on_hand, reserved, available, created_at, published_at, updated_at, revision
+       from "${ctx.readModelSchema.replaceAll('"', '""')}".listings where listing_id = $1`,
   );
   const fresh = servedBy(ctx, PROJECTIONS.catalog);
   const scoped = requireScope('reader', 'seller', 'auditor');
