@@ -18,6 +18,7 @@ import type { CommandJournal, JournalEntry } from './journal/command-journal.ts'
 import type { Aggregate } from './definition.ts';
 import { refused } from './envelope.ts';
 import type { AcceptedReply, CommandEnvelope, Reply } from './envelope.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 type DomainEvent = Readonly<{ type: string; data: unknown }>;
 type AnyAggregate = Aggregate<unknown, DomainEvent, unknown>;
@@ -73,8 +74,6 @@ type Lookup = Readonly<{
 
 /** Journal lookups in flight at once; the ids asked for meanwhile go together in the next one. */
 const LOOKUP_CONCURRENCY = 2;
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Commands for one stream are queued and decided one after the other on a

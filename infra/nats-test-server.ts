@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer, connect as tcpConnect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export type NatsTestServer = Readonly<{
   port: number;
@@ -46,8 +47,6 @@ const accepting = (port: number): Promise<boolean> =>
       resolve(false);
     });
   });
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 const waitUntil = async (check: () => Promise<boolean>, what: string): Promise<void> => {
   for (let i = 0; i < 200; i++) {

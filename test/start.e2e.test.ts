@@ -19,6 +19,7 @@ import { Expected } from '../infra/event-store/port.ts';
 import { PostgresEventStore } from '../infra/event-store/postgres/postgres-event-store.ts';
 import { TEST_DATABASE_URL } from '../infra/postgres/test-database.ts';
 import { roles } from '../scripts/roles/index.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const START_TIMEOUT_MS = 90_000;
@@ -76,8 +77,6 @@ const start = (env: Readonly<Record<string, string>>, args: readonly string[] = 
   });
   return { child, output: () => text, exited };
 };
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls GET /healthz until 200; fails with the process output when it exits or takes too long. */
 const waitForHealth = async (running: Running, port: number): Promise<void> => {

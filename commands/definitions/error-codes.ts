@@ -3,7 +3,7 @@
  * aggregate's domain codes (docs/commands.md lists them; callers branch on them).
  */
 import { INVENTORY_ERROR_CODES } from '../../domain/inventory/index.ts';
-import type { ListingErrorCode } from '../../domain/listing/index.ts';
+import { LISTING_ERROR_CODES } from '../../domain/listing/index.ts';
 import { ORDER_ERROR_CODES } from '../../domain/order/index.ts';
 import { PAYMENT_ERROR_CODES } from '../../domain/payment/index.ts';
 import { SELLER_ACCOUNT_ERROR_CODES } from '../../domain/seller-account/index.ts';
@@ -27,29 +27,6 @@ export const GATEWAY_ERROR_CODES: Readonly<Record<GatewayErrorCode, string>> = {
   INTERNAL_ERROR:
     'A bug in the handler. Nothing was written and the refusal is not remembered: a retry with the same command id is handled afresh.',
 };
-
-/** Lists every member of a union of codes: a missing one is a type error naming it. */
-const everyCode =
-  <Code extends string>() =>
-  <const List extends readonly Code[]>(
-    list: List &
-      ([Exclude<Code, List[number]>] extends [never] ? unknown : { missing: Exclude<Code, List[number]> }),
-  ): readonly Code[] =>
-    list;
-
-const LISTING_ERROR_CODES = everyCode<ListingErrorCode>()([
-  'INVALID_INSTANT',
-  'INVALID_TITLE',
-  'INVALID_SKU',
-  'INVALID_AMOUNT',
-  'INVALID_CURRENCY',
-  'CURRENCY_MISMATCH',
-  'LISTING_ALREADY_EXISTS',
-  'LISTING_NOT_FOUND',
-  'NOT_LISTING_SELLER',
-  'LISTING_WITHDRAWN',
-  'LISTING_NOT_ACTIVE',
-]);
 
 /** By stream category. */
 export const DOMAIN_ERROR_CODES: Readonly<Record<string, readonly string[]>> = {

@@ -39,6 +39,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { ConfigError } from '../config.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const execFileAsync = promisify(execFile);
 
@@ -196,8 +197,6 @@ const parentPid = async (pid: number): Promise<number | null> => {
   const ppid = Number(fields[1]);
   return Number.isInteger(ppid) ? ppid : null;
 };
-
-const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
 
 const waitForExit = async (pid: number, ms: number): Promise<boolean> => {
   const deadline = Date.now() + ms;

@@ -8,6 +8,7 @@ import type { PgbenchSummary } from './pgbench.ts';
 import type { RunOptions } from './types.ts';
 import type { CpuUsage } from './cpu.ts';
 import { CpuMeter, NO_CPU, cpuMsPerOp } from './cpu.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * The ceiling an append is compared with: the same Postgres doing plain
@@ -24,8 +25,6 @@ const createTable = async (options: RunOptions, table: string): Promise<string> 
 
 export type PgbenchCeiling = PgbenchSummary &
   Readonly<{ command: string; cpu: CpuUsage; cpuMsPerOp: ReturnType<typeof cpuMsPerOp> }>;
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** pgbench -c N -j 2 -T S -n -f <one INSERT>: the stated ceiling. */
 export const pgbenchInsertCeiling = async (options: RunOptions): Promise<PgbenchCeiling> => {

@@ -2,6 +2,7 @@ import { LatencyRecorder } from './stats.ts';
 import type { LatencySummary } from './stats.ts';
 import { CpuMeter, cpuMsPerOp } from './cpu.ts';
 import type { CpuUsage } from './cpu.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export type ClosedLoopOptions = Readonly<{
   concurrency: number;
@@ -31,7 +32,6 @@ export type ClosedLoopResult = Readonly<{
 }>;
 
 const now = (): bigint => process.hrtime.bigint();
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * N workers, each doing one operation after the other for the duration

@@ -15,11 +15,10 @@ import type { LogPosition, NewEvent, RecordedEvent } from '../port.ts';
 import { subscribe } from '../subscription.ts';
 import { openPostgresEventStore } from './open.ts';
 import type { PostgresEventStore } from './postgres-event-store.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const events = (n: number, tag: string): NewEvent[] =>
   Array.from({ length: n }, (_, i) => ({ type: 'Raced', data: { tag, i }, eventId: uuidv7() }));
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** What one reader saw, checked against what was committed. */
 const assertExactlyOnceInOrder = (

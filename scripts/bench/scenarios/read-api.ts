@@ -13,6 +13,7 @@ import { CpuMeter, parseProcStat } from '../cpu.ts';
 import { withClient } from '../database.ts';
 import type { BenchResult, RunOptions, Scenario } from '../types.ts';
 import { warmupFor } from './common.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const TARGET_BY_ID_PER_SEC = 8000;
 const TARGET_P99_MS = 20;
@@ -125,8 +126,6 @@ const serverBackends = (url: string, since: Date): Promise<readonly number[]> =>
     );
     return rows.map((r) => r.pid);
   });
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** `npm start -- --roles api` as a child process: the real server, over HTTP. */
 const startServer = async (options: RunOptions, port: number): Promise<ChildProcess> => {
