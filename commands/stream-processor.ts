@@ -62,6 +62,8 @@ type WriteJob = Readonly<{
   streamId: string;
   snapshot: Snapshot;
   outcome: GroupOutcome;
+  /** For a pipelined write: the id of the event the write ahead of it leaves at `snapshot.revision`. */
+  chainedOn: string | null;
   done: (written: boolean) => void;
   fail: (error: unknown) => void;
 }>;
@@ -76,6 +78,25 @@ type Lookup = Readonly<{
 const LOOKUP_CONCURRENCY = 2;
 
 /**
+ * Writes of one stream in flight at once: one executing, the next already in
+ * Postgres waiting for it (pipelining). More would only queue there too.
+ */
+const PIPELINE_DEPTH = 2;
+
+type Failure = Readonly<{ error: unknown }>;
+
+/** A group's write on its way. */
+type Flight = Readonly<{
+  group: readonly Pending[];
+  /** The stream as this write leaves it: what the group behind it is decided on. */
+  leaves: Snapshot;
+  /** The id of the last event it appends (null if none): the head the write behind it checks for. */
+  head: string | null;
+  /** True once written and answered; false when the group must be decided again; or how the store failed. */
+  written: Promise<boolean | Failure>;
+}>;
+
+/**
  * Commands for one stream are queued and decided one after the other on a
  * cached state; whatever queued up meanwhile is appended together in one
  * transaction with its journal entries, each command still getting its own
@@ -85,10 +106,19 @@ const LOOKUP_CONCURRENCY = 2;
  * dropped, and the group is decided again on the reloaded stream (bounded,
  * with jitter). Overselling is impossible either way: every append states the
  * revision its decisions were made on.
+ *
+ * Pipelining: while a group's write is in flight, the next group is decided on
+ * the state that write will leave and sent too; Postgres holds it until the
+ * write ahead commits (a lock per stream), and it goes through only if the
+ * event at its expected revision is the one the write ahead appended. If the
+ * write ahead failed, the pipelined group fails too, and both are decided
+ * again the ordinary way, in order. Nothing is answered before it committed.
  */
 export class StreamProcessor {
   readonly #options: Required<StreamProcessorOptions>;
   readonly #queues = new Map<string, Pending[]>();
+  /** Per stream whose drain waits for a write in flight: wakes it when a command arrives meanwhile. */
+  readonly #wakers = new Map<string, () => void>();
   readonly #cache = new Map<string, Snapshot>();
   readonly #running = new Set<Promise<void>>();
   readonly #writes: WriteJob[] = [];
@@ -112,6 +142,7 @@ export class StreamProcessor {
       const queue = this.#queues.get(submission.streamId);
       if (queue !== undefined) {
         queue.push({ ...submission, resolve });
+        this.#wakers.get(submission.streamId)?.();
         return;
       }
       this.#queues.set(submission.streamId, [{ ...submission, resolve }]);
@@ -126,45 +157,163 @@ export class StreamProcessor {
   }
 
   async #drain(streamId: string): Promise<void> {
+    const flights: Flight[] = [];
     for (;;) {
-      const queue = this.#queues.get(streamId);
-      if (queue === undefined || queue.length === 0) {
+      const queue = this.#queues.get(streamId) ?? [];
+      const ahead = flights.at(-1);
+      if (queue.length === 0 && ahead === undefined) {
         this.#queues.delete(streamId);
         return;
       }
+      if (ahead !== undefined && !this.#canPipeline(flights)) {
+        await this.#landFirst(streamId, flights);
+        continue;
+      }
+      if (ahead !== undefined && queue.length < ahead.group.length) {
+        // Commands trickle in: a pipelined group of one or two would cost a statement each. It
+        // goes once as many are queued as the write ahead carries, or when that write lands.
+        if ((await this.#nextArrivalOrLanding(streamId, flights)) === 'landed')
+          await this.#landFirst(streamId, flights);
+        continue;
+      }
       const group = queue.splice(0, this.#options.maxGroupSize);
-      try {
-        await this.#process(streamId, group);
-      } catch (error) {
-        this.#cache.delete(streamId);
-        this.#options.logger.error({ err: error, streamId }, 'command group failed');
-        for (const item of group)
-          item.resolve(
-            refused(
-              item.envelope.commandId,
-              'UNAVAILABLE',
-              'the event store is unavailable; retry with the same command id',
-            ),
-          );
+      if (ahead === undefined) {
+        // Optimistic first attempt: a repeated command id is caught when its journal row is
+        // inserted (the transaction then rolls back and nothing is written), and answered from
+        // the journal on the next attempt. Fresh commands, nearly all of them, save a round trip.
+        let snapshot: Snapshot;
+        try {
+          snapshot = this.#cache.get(streamId) ?? (await this.#load(streamId, (group[0] as Pending).aggregate));
+        } catch (error) {
+          this.#unavailable(streamId, group, error);
+          continue;
+        }
+        flights.push(this.#fly(streamId, group, snapshot, this.#decide(streamId, snapshot, group), null));
+        continue;
+      }
+      const outcome = this.#decide(streamId, ahead.leaves, group);
+      if (outcome.events.length > 0) {
+        flights.push(this.#fly(streamId, group, ahead.leaves, outcome, ahead.head));
+        continue;
+      }
+      // A refusal or no-op stands only on the stream as committed: the writes ahead land first.
+      if (await this.#landAll(streamId, flights)) {
+        flights.push(this.#fly(streamId, group, ahead.leaves, outcome, null));
+      } else {
+        await this.#redo(streamId, group);
       }
     }
   }
 
-  async #process(streamId: string, group: readonly Pending[]): Promise<void> {
+  async #nextArrivalOrLanding(streamId: string, flights: readonly Flight[]): Promise<'arrived' | 'landed'> {
+    const arrived = new Promise<'arrived'>((resolve) => {
+      this.#wakers.set(streamId, () => {
+        resolve('arrived');
+      });
+    });
+    const landed = (flights[0] as Flight).written.then(() => 'landed' as const);
+    try {
+      return await Promise.race([arrived, landed]);
+    } finally {
+      this.#wakers.delete(streamId);
+    }
+  }
+
+  /** Whether the next group may be decided on the last flight's outcome and sent behind it. */
+  #canPipeline(flights: readonly Flight[]): boolean {
+    return flights.length < PIPELINE_DEPTH && flights.at(-1)?.head !== null;
+  }
+
+  #fly(
+    streamId: string,
+    group: readonly Pending[],
+    snapshot: Snapshot,
+    outcome: GroupOutcome,
+    chainedOn: string | null,
+  ): Flight {
+    return {
+      group,
+      leaves: { revision: snapshot.revision + outcome.events.length, state: outcome.state },
+      head: outcome.events.at(-1)?.eventId ?? null,
+      written: this.#write(streamId, snapshot, outcome, chainedOn).then(
+        (written) => written,
+        (error: unknown) => ({ error }),
+      ),
+    };
+  }
+
+  /** Waits for the oldest flight; if it was not written, recovers it and every flight behind it. */
+  async #landFirst(streamId: string, flights: Flight[]): Promise<boolean> {
+    const first = flights[0];
+    if (first === undefined) return true;
+    if ((await first.written) === true) {
+      flights.shift();
+      return true;
+    }
+    await this.#recover(streamId, flights.splice(0));
+    return false;
+  }
+
+  /** True when every flight was written as decided. */
+  async #landAll(streamId: string, flights: Flight[]): Promise<boolean> {
+    while (flights.length > 0) if (!(await this.#landFirst(streamId, flights))) return false;
+    return true;
+  }
+
+  /**
+   * A write was not written: those behind it were decided on a state that may
+   * never exist (and fail their head check), so once all have landed, each
+   * group not written is decided again, in order. The cache is left as it is:
+   * it holds the last state this process wrote, which a pipelined write that
+   * merely reached Postgres before the write ahead of it leaves right; a
+   * conflict dropped it already, and any stale state fails its append.
+   */
+  async #recover(streamId: string, flights: readonly Flight[]): Promise<void> {
+    const results = await Promise.all(flights.map((flight) => flight.written));
+    for (const [i, flight] of flights.entries()) {
+      const result = results[i];
+      if (result === true) continue;
+      if (result === false || result === undefined) await this.#redo(streamId, flight.group);
+      else this.#unavailable(streamId, flight.group, result.error);
+    }
+  }
+
+  async #redo(streamId: string, group: readonly Pending[]): Promise<void> {
+    try {
+      await this.#process(streamId, group, 2);
+    } catch (error) {
+      this.#unavailable(streamId, group, error);
+    }
+  }
+
+  #unavailable(streamId: string, group: readonly Pending[], error: unknown): void {
+    this.#cache.delete(streamId);
+    this.#options.logger.error({ err: error, streamId }, 'command group failed');
+    for (const item of group)
+      item.resolve(
+        refused(
+          item.envelope.commandId,
+          'UNAVAILABLE',
+          'the event store is unavailable; retry with the same command id',
+        ),
+      );
+  }
+
+  /** Decides and writes `group` until it is written, one attempt after the other (no pipelining). */
+  async #process(streamId: string, group: readonly Pending[], firstAttempt: number): Promise<void> {
     let open = group;
-    for (let attempt = 1; attempt <= this.#options.maxAttempts; attempt++) {
-      // Optimistic first attempt: a repeated command id is caught when its journal row is
-      // inserted (the transaction then rolls back and nothing is written), and answered from
-      // the journal on the next attempt. Fresh commands, nearly all of them, save a round trip.
-      if (attempt > 1) open = await this.#answerFromJournal(open);
+    for (let attempt = firstAttempt; attempt <= this.#options.maxAttempts; attempt++) {
+      if (attempt > 1) {
+        await sleep(Math.random() * 2 ** (attempt - 1));
+        open = await this.#answerFromJournal(open);
+      }
       if (open.length === 0) return;
       const snapshot =
         this.#cache.get(streamId) ?? (await this.#load(streamId, (open[0] as Pending).aggregate));
       const outcome = this.#decide(streamId, snapshot, open);
-      const written = await this.#write(streamId, snapshot, outcome);
+      const written = await this.#write(streamId, snapshot, outcome, null);
       if (written) return;
       this.#cache.delete(streamId);
-      await sleep(Math.random() * 2 ** attempt);
     }
     for (const item of open) {
       item.resolve(
@@ -310,22 +459,48 @@ export class StreamProcessor {
   }
 
   /** False when another writer got there first: the group is decided again. */
-  #write(streamId: string, snapshot: Snapshot, outcome: GroupOutcome): Promise<boolean> {
+  #write(
+    streamId: string,
+    snapshot: Snapshot,
+    outcome: GroupOutcome,
+    chainedOn: string | null,
+  ): Promise<boolean> {
     return new Promise((done, fail) => {
-      this.#writes.push({ streamId, snapshot, outcome, done, fail });
+      this.#writes.push({ streamId, snapshot, outcome, chainedOn, done, fail });
       this.#pumpWrites();
     });
   }
 
   #pumpWrites(): void {
     while (this.#writesInFlight < this.#options.writers && this.#writes.length > 0) {
-      const batch = this.#writes.splice(0, this.#options.maxBatch);
+      const batch = this.#takeBatch();
       this.#writesInFlight += 1;
       void this.#writeBatch(batch).finally(() => {
         this.#writesInFlight -= 1;
         this.#pumpWrites();
       });
     }
+  }
+
+  /**
+   * The next batch: queued writes in order, at most one per stream. A
+   * pipelined write must not share a statement with the write it follows: its
+   * head check runs before the appends.
+   */
+  #takeBatch(): WriteJob[] {
+    const batch: WriteJob[] = [];
+    const rest: WriteJob[] = [];
+    const streams = new Set<string>();
+    for (const job of this.#writes) {
+      if (batch.length < this.#options.maxBatch && !streams.has(job.streamId)) {
+        streams.add(job.streamId);
+        batch.push(job);
+      } else {
+        rest.push(job);
+      }
+    }
+    this.#writes.splice(0, this.#writes.length, ...rest);
+    return batch;
   }
 
   /**
@@ -336,13 +511,15 @@ export class StreamProcessor {
    * move since it was decided; and a check that every such row was recorded,
    * which otherwise fails the statement, so nothing of it is written. A
    * stream left out (another writer got there first) is decided again; a
-   * failed statement (a race on a revision, an id recorded meanwhile) has each
-   * group written on its own instead.
+   * failed statement (a race on a revision, an id recorded meanwhile, a
+   * pipelined write whose write ahead did not go through) has each group
+   * written on its own instead, except pipelined ones: they are decided again.
    */
   async #writeBatch(batch: readonly WriteJob[]): Promise<void> {
     const { store, journal, pool } = this.#options;
     const appending = batch.filter((job) => job.outcome.events.length > 0);
     const deciding = batch.filter((job) => job.outcome.events.length === 0);
+    const chained = appending.filter((job) => job.chainedOn !== null);
     let outcome: BatchOutcome;
     try {
       const group = store.prepareGroupAppend(
@@ -365,7 +542,7 @@ export class StreamProcessor {
         appends: (GroupAppendRow & { o_index: number })[] | null;
         unchanged: string[] | null;
       }>({
-        ...batchStatement(group.call, group.eventsTable, journal.table),
+        ...batchStatement(group.call, group.eventsTable, journal.table, journal.chainFunction),
         values: [
           group.payload,
           entries.map((e) => e.entry.commandId),
@@ -375,6 +552,11 @@ export class StreamProcessor {
           entries.map((e) => e.index),
           deciding.map((job) => job.streamId),
           deciding.map((job) => job.snapshot.revision),
+          group.eventsTable,
+          [...new Set(appending.map((job) => job.streamId))].sort(),
+          chained.map((job) => job.streamId),
+          chained.map((job) => job.snapshot.revision),
+          chained.map((job) => job.chainedOn),
         ],
       });
       const row = rows[0];
@@ -389,7 +571,10 @@ export class StreamProcessor {
       this.#options.logger.debug({ err: error }, 'batched write failed; writing each group alone');
       await Promise.all(
         batch.map((job) =>
-          this.#writeAlone(job.streamId, job.snapshot, job.outcome).then(job.done, job.fail),
+          // A pipelined group alone could only check the revision, not whose event is there.
+          job.chainedOn === null
+            ? this.#writeAlone(job.streamId, job.snapshot, job.outcome).then(job.done, job.fail)
+            : job.done(false),
         ),
       );
       return;
@@ -398,6 +583,7 @@ export class StreamProcessor {
     for (const [i, job] of appending.entries()) {
       const result = outcome.results[i];
       if (result?.ok !== true) {
+        this.#cache.delete(job.streamId);
         job.done(false);
         continue;
       }
@@ -411,6 +597,7 @@ export class StreamProcessor {
     }
     for (const job of deciding) {
       if (!outcome.unchanged.has(job.streamId)) {
+        this.#cache.delete(job.streamId);
         job.done(false);
         continue;
       }
@@ -554,6 +741,8 @@ export class StreamProcessor {
   }
 
   #remember(streamId: string, snapshot: Snapshot): void {
+    // Two pipelined writes' results may be read in either order; the later revision is the state.
+    if ((this.#cache.get(streamId)?.revision ?? -1) > snapshot.revision) return;
     this.#cache.delete(streamId);
     this.#cache.set(streamId, snapshot);
     if (this.#cache.size > this.#options.cacheSize) {
@@ -568,15 +757,27 @@ type BatchOutcome = Readonly<{ results: readonly AppendResult[]; unchanged: Read
 /**
  * $1 the appends, $2–$6 the journal rows (command id, fingerprint, stream,
  * reply, index of their append or null), $7–$8 the streams of refusals and
- * no-ops with the revision they were decided on. Journal rows are kept for an
+ * no-ops with the revision they were decided on, $9–$13 for the chain
+ * function: the events table, the appended streams to lock (sorted), and the
+ * pipelined streams with the revision and event id they expect as their head.
+ * The appends wait for the chain function (a one-time filter, evaluated
+ * before the function scan), which divides by zero, failing the statement, if
+ * a head is not the expected event. Journal rows are kept for an
  * append that went through (its reply gets the append's position) and for a
  * refusal whose stream is still at that revision. The last column divides by
  * zero unless every kept row was recorded: the statement then fails and
  * writes nothing.
  */
-const batchStatementText = (groupFunction: string, eventsTable: string, journalTable: string): string => `
+const batchStatementText = (
+  groupFunction: string,
+  eventsTable: string,
+  journalTable: string,
+  chainFunction: string,
+): string => `
   with appended as materialized (
     select * from ${groupFunction}($1::jsonb)
+     where (select 1 / (case when ${chainFunction}($9::text, $10::text[], $11::text[], $12::bigint[], $13::uuid[])
+                             then 1 else 0 end)) = 1
   ),
   entries as (
     select * from unnest($2::text[], $3::text[], $4::text[], $5::jsonb[], $6::int[])
@@ -619,11 +820,12 @@ const batchStatement = (
   groupFunction: string,
   eventsTable: string,
   journalTable: string,
+  chainFunction: string,
 ): Readonly<{ name: string; text: string }> => {
-  const key = `${groupFunction}\n${eventsTable}\n${journalTable}`;
+  const key = `${groupFunction}\n${eventsTable}\n${journalTable}\n${chainFunction}`;
   let statement = batchStatements.get(key);
   if (statement === undefined) {
-    const text = batchStatementText(groupFunction, eventsTable, journalTable);
+    const text = batchStatementText(groupFunction, eventsTable, journalTable, chainFunction);
     statement = {
       name: `command-batch-${createHash('sha256').update(text).digest('hex').slice(0, 32)}`,
       text,

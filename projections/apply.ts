@@ -5,6 +5,7 @@ import type { LogPosition, RecordedEvent } from '../infra/event-store/port.ts';
 import { toSafeInteger } from '../infra/postgres/database.ts';
 import type { Projection } from './projection.ts';
 import type { ProjectionState } from './read-models/schema.ts';
+import type { RowStore } from './rows.ts';
 import { versionTables } from './read-models/tables.ts';
 
 /** One version of one projection as the runner sees it: where it stands. */
@@ -63,18 +64,23 @@ export const loadTargets = async (
 
 export type Lag = Readonly<{ events: number; seconds: number }>;
 
-/** Applies the batch's events after the target's checkpoint that it handles; returns how many. */
+/**
+ * Applies the batch's events after the target's checkpoint that it handles; returns how many.
+ * Rows go straight to SQL through `db` unless a row store is given.
+ */
 export const applyEvents = async (
   db: Kysely<unknown>,
   schema: string,
   target: Target,
   batch: readonly RecordedEvent[],
+  rows?: RowStore,
 ): Promise<number> => {
   const handled = batch.filter(
     (e) => target.projection.handles.has(e.type) && comparePositions(e.position, target.checkpoint) > 0,
   );
   if (handled.length > 0) {
-    await target.projection.apply(db, versionTables(schema, target.projection.name, target.version), handled);
+    const t = versionTables(schema, target.projection.name, target.version);
+    await target.projection.apply(db, t, handled, rows);
   }
   return handled.length;
 };

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { RecordedEvent } from '../infra/event-store/port.ts';
 import type { ProjectionName } from './read-models/projections.ts';
+import type { RowStore } from './rows.ts';
 import type { ProjectionSchema, VersionTables } from './read-models/tables.ts';
 
 /**
@@ -13,8 +14,16 @@ export type Projection = Readonly<{
   schema: ProjectionSchema;
   /** Event types it reads; every other event only moves its checkpoint. */
   handles: ReadonlySet<string>;
-  /** Applies handled events, in log order. Throws on an event it cannot apply (a poison event). */
-  apply: (db: Kysely<unknown>, t: VersionTables, events: readonly RecordedEvent[]) => Promise<void>;
+  /**
+   * Applies handled events, in log order. Throws on an event it cannot apply (a poison event).
+   * Rows go through `rows` (default: straight to SQL through `db`, `sqlRows(db, t)`).
+   */
+  apply: (
+    db: Kysely<unknown>,
+    t: VersionTables,
+    events: readonly RecordedEvent[],
+    rows?: RowStore,
+  ) => Promise<void>;
 }>;
 
 /** An event the projection cannot apply: the log contradicts the read model. */

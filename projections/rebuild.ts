@@ -9,6 +9,7 @@ import type { Logger } from '../infra/logging.ts';
 import { projectionByName } from './all.ts';
 import { applyBatch, isolatePoison, loadTargets } from './apply.ts';
 import type { Lag, Target } from './apply.ts';
+import { bulkFold } from './bulk-fold.ts';
 import { installVersion } from './read-models/install.ts';
 import type { ProjectionName } from './read-models/projections.ts';
 import { dropTables, versionTables } from './read-models/tables.ts';
@@ -31,8 +32,12 @@ export type RebuildOptions = Readonly<{
   store: EventStore;
   schema: string;
   names: readonly ProjectionName[];
-  /** Events per read and per transaction (1..10,000). */
+  /** Events per read (1..10,000), and per transaction after the first pass. */
   batchSize?: number;
+  /** First pass: events folded in memory between two commits (default 50,000). */
+  flushEvents?: number;
+  /** First pass: rows each projection keeps in memory at most (default 2,000,000). */
+  maxCachedRows?: number;
   onProgress?: (progress: RebuildProgress) => void;
   logger?: Logger;
   signal?: AbortSignal;
@@ -58,6 +63,8 @@ const status = (schema: string) => sql.table(`${schema}.projection_status`);
  */
 export const rebuildProjections = async (options: RebuildOptions): Promise<readonly RebuildResult[]> => {
   const batchSize = options.batchSize ?? 10_000;
+  const flushEvents = options.flushEvents ?? 50_000;
+  const maxCachedRows = options.maxCachedRows ?? 2_000_000;
   const owner = `rebuild:${hostname()}:${process.pid}`;
   const db = createKysely<unknown>(options.pool);
   let events = 0;
@@ -112,6 +119,52 @@ export const rebuildProjections = async (options: RebuildOptions): Promise<reado
     if (last === undefined) return targets;
     return targets.map((t) =>
       comparePositions(last.position, t.checkpoint) > 0 ? { ...t, checkpoint: last.position } : t,
+    );
+  };
+
+  /** The log after `from` in batches, until a read comes back short: what is committed. Reads one batch ahead. */
+  async function* readFrom(from: LogPosition): AsyncGenerator<readonly RecordedEvent[]> {
+    let pending = options.store.readAll({ after: from, maxCount: batchSize });
+    for (;;) {
+      const batch = await pending;
+      const last = batch.at(-1);
+      if (last === undefined) return;
+      const full = batch.length === batchSize;
+      if (full) pending = options.store.readAll({ after: last.position, maxCount: batchSize });
+      yield batch;
+      if (!full) return;
+    }
+  }
+
+  /** The first pass, from the targets' checkpoints to what is committed, folded in memory (see bulkFold). */
+  const foldInBulk = (conn: Kysely<unknown>, start: Target[], wanted: Parameters<typeof loadTargets>[2]) => {
+    const from = start.map((t) => t.checkpoint).sort(comparePositions)[0];
+    if (from === undefined) return Promise.resolve(start);
+    return bulkFold(
+      {
+        db,
+        schema: options.schema,
+        owner,
+        batches: readFrom(from),
+        flushEvents,
+        maxCachedRows,
+        lagAfter,
+        reload: () => loadTargets(conn, options.schema, wanted),
+        applyDirect: (targets, batch) => applyAll(conn, targets, batch),
+        onBatch: async (batch) => {
+          events += batch.length;
+          const last = batch.at(-1);
+          if (last !== undefined)
+            options.onProgress?.({
+              phase: 'fold',
+              events,
+              checkpoint: last.position,
+              head: await refreshHead(),
+            });
+        },
+        signal: options.signal,
+      },
+      start,
     );
   };
 
@@ -177,7 +230,7 @@ export const rebuildProjections = async (options: RebuildOptions): Promise<reado
 
       const wanted = plan.map((p) => ({ projection: projectionByName(p.name), version: p.to }));
       let targets = await loadTargets(conn, options.schema, wanted);
-      targets = await fold(conn, targets, 'fold');
+      targets = await foldInBulk(conn, targets, wanted);
 
       options.onProgress?.({
         phase: 'index',

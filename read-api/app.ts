@@ -27,6 +27,7 @@ import type { AccessCheck, Scope } from './auth.ts';
 import { etagOnSend } from './caching.ts';
 import { apiError, errorHandler, problemResponses, sendProblem } from './errors.ts';
 import { ProjectionStatusCache } from './freshness.ts';
+import { ListingReader } from './listing-reads.ts';
 import {
   METRICS_CONTENT_TYPE,
   collectProcessMetrics,
@@ -36,7 +37,7 @@ import {
 } from './metrics.ts';
 import { ProblemSchema } from './problem.ts';
 import type { ReadContext } from './reading.ts';
-import { catalogRoutes } from './routes/catalog.ts';
+import { catalogRoutes, renderListing } from './routes/catalog.ts';
 import { inventoryRoutes } from './routes/inventory.ts';
 import { orderRoutes } from './routes/orders.ts';
 import { projectionRoutes } from './routes/projections.ts';
@@ -77,6 +78,8 @@ export type AuditRoutesOptions = Readonly<{
 
 const AUDIT_ROUTES = new URL('./audit/routes.ts', import.meta.url);
 
+/** How long the app waits for the listing cache to warm before it is ready (then warms on behind). */
+const WARM_WAIT_MS = 15_000;
 /** How long /readyz waits for the database before it answers 503. */
 const READY_TIMEOUT_MS = 2000;
 const CORRELATION_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
@@ -176,14 +179,29 @@ const correlationIdOf = (request: IncomingMessage): string => {
   return typeof header === 'string' && CORRELATION_ID.test(header) ? header : randomUUID();
 };
 
+type RequestMetrics = Readonly<{
+  duration: ReturnType<typeof httpRequestDuration.labels>;
+  total: ReturnType<typeof httpRequestsTotal.labels>;
+}>;
+
+/**
+ * The metric children of each (method, route, status), bound once: prom-client
+ * hashes a labels object on every call otherwise. Bounded by the routes times
+ * the status codes the API answers.
+ */
+const requestMetrics = new Map<string, RequestMetrics>();
+
 const recordMetrics = (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
-  const labels = {
-    method: request.method,
-    route: request.routeOptions.url ?? 'unmatched',
-    status_code: reply.statusCode,
-  };
-  httpRequestDuration.observe(labels, reply.elapsedTime / 1000);
-  httpRequestsTotal.inc(labels);
+  const route = request.routeOptions.url ?? 'unmatched';
+  const key = `${request.method} ${reply.statusCode} ${route}`;
+  let metrics = requestMetrics.get(key);
+  if (metrics === undefined) {
+    const labels = { method: request.method, route, status_code: reply.statusCode };
+    metrics = { duration: httpRequestDuration.labels(labels), total: httpRequestsTotal.labels(labels) };
+    requestMetrics.set(key, metrics);
+  }
+  metrics.duration.observe(reply.elapsedTime / 1000);
+  metrics.total.inc();
   done();
 };
 
@@ -244,12 +262,23 @@ export const buildApp = (deps: AppDeps): App => {
     settings.statusRefreshMs,
     deps.logger,
   );
+  const listings = new ListingReader({
+    pool: deps.pool,
+    readModelSchema: deps.config.readModelSchema,
+    eventStoreSchema: deps.config.eventStoreSchema,
+    status,
+    maxEntries: settings.listingCacheMaxEntries,
+    refreshMs: settings.statusRefreshMs,
+    render: renderListing,
+    logger: deps.logger,
+  });
   const ctx: ReadContext = {
     db,
     pool: deps.pool,
     readModelSchema: deps.config.readModelSchema,
     settings,
     status,
+    listings,
   };
   collectProcessMetrics();
 
@@ -269,11 +298,28 @@ export const buildApp = (deps: AppDeps): App => {
   app.addHook('onRequest', identify(settings.apiKeys));
   app.addHook('onSend', etagOnSend);
   app.addHook('onResponse', recordMetrics);
-  app.addHook('onReady', (done) => {
+  app.addHook('onReady', async () => {
+    // Subscribed first, so the cache sees the status's first read.
+    listings.start();
     status.start();
-    done();
+    const started = performance.now();
+    const warming = listings.warm().then(
+      (added) => {
+        deps.logger.info(
+          { listings: added, ms: Math.round(performance.now() - started) },
+          'listing cache warmed',
+        );
+      },
+      (error: unknown) => {
+        deps.logger.warn({ err: error }, 'warming the listing cache failed; it fills as listings are read');
+      },
+    );
+    // Listen once warm (or after a bound, warming on behind): a replica that joins under load
+    // does not send its first seconds of reads to Postgres.
+    await withTimeout(warming, WARM_WAIT_MS);
   });
   app.addHook('onClose', (_app, done) => {
+    listings.stop();
     status.stop();
     done();
   });

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /**
@@ -7,8 +7,16 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
  * body is the whole representation, so equal bodies are equal resources; the
  * hash costs a microsecond next to the query that made the body.
  */
-export const etagOf = (body: string | Buffer): string =>
-  `"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`;
+export const etagOf = (body: string | Buffer): string => `"${hash('sha1', body, 'base64url').slice(0, 22)}"`;
+
+/**
+ * Sends a JSON body serialized earlier by the route's own rules, with the
+ * ETag computed then: no serialization and no hashing per request. Typed
+ * loosely on purpose: the route's response schema describes the object the
+ * bytes were made from, not the bytes.
+ */
+export const sendSerialized = (reply: FastifyReply, body: Buffer, etag: string): FastifyReply =>
+  reply.header('etag', etag).type('application/json; charset=utf-8').send(body);
 
 /** RFC 9110 weak comparison: `W/"x"` matches `"x"`; `*` matches anything. */
 export const matchesIfNoneMatch = (header: string | undefined, etag: string): boolean => {
@@ -20,24 +28,38 @@ export const matchesIfNoneMatch = (header: string | undefined, etag: string): bo
   return false;
 };
 
+/**
+ * onSend: the ETag of a 200 GET, and 304 when the client has it. A route that
+ * sends a body it serialized earlier sets the ETag it computed then (the
+ * listing cache), so the body is not hashed on every request. Callback style:
+ * nothing here waits, so the response is written without a microtask turn.
+ */
 export const etagOnSend = (
   request: FastifyRequest,
   reply: FastifyReply,
   payload: unknown,
-): Promise<unknown> => {
+  done: (error: null, payload: unknown) => void,
+): void => {
   if (
     (request.method !== 'GET' && request.method !== 'HEAD') ||
     reply.statusCode !== 200 ||
-    !(typeof payload === 'string' || Buffer.isBuffer(payload)) ||
-    reply.getHeader('etag') !== undefined
+    !(typeof payload === 'string' || Buffer.isBuffer(payload))
   ) {
-    return Promise.resolve(payload);
+    done(null, payload);
+    return;
   }
-  const etag = etagOf(payload);
-  void reply.header('etag', etag);
+  const given = reply.getHeader('etag');
+  let etag: string;
+  if (typeof given === 'string') {
+    etag = given;
+  } else {
+    etag = etagOf(payload);
+    void reply.header('etag', etag);
+  }
   if (matchesIfNoneMatch(request.headers['if-none-match'], etag)) {
     void reply.code(304).removeHeader('content-type').removeHeader('content-length');
-    return Promise.resolve('');
+    done(null, '');
+    return;
   }
-  return Promise.resolve(payload);
+  done(null, payload);
 };

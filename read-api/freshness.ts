@@ -31,6 +31,7 @@ export class ProjectionStatusCache {
   #checkpointsInFlight: Promise<ReadonlyMap<string, LogPosition>> | null = null;
   #timer: NodeJS.Timeout | null = null;
   #lastFailureLogged = 0;
+  readonly #listeners = new Set<(views: readonly ProjectionStatus[]) => void>();
 
   constructor(
     readers: Readonly<{ status: StatusReader; checkpoints: CheckpointReader }>,
@@ -55,6 +56,14 @@ export class ProjectionStatusCache {
   stop(): void {
     if (this.#timer !== null) clearInterval(this.#timer);
     this.#timer = null;
+  }
+
+  /** Calls `listener` with every snapshot read from now on; returns the unsubscribe. */
+  onRefresh(listener: (views: readonly ProjectionStatus[]) => void): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
   }
 
   /** The last snapshot read (empty before the first read). */
@@ -90,6 +99,7 @@ export class ProjectionStatusCache {
           projectionHalted.set({ projection: v.name }, v.state === 'halted' ? 1 : 0);
         }
         this.#checkpoints = checkpoints;
+        for (const listener of this.#listeners) listener(views);
         return views;
       })
       .catch((error: unknown) => this.#failed(error))

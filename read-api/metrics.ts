@@ -61,6 +61,51 @@ export const projectionHalted = once(
     }),
 );
 
+export const listingCacheLookups = once(
+  'read_api_listing_cache_lookups_total',
+  () =>
+    new Counter({
+      name: 'read_api_listing_cache_lookups_total',
+      help: 'GET /listings/:id answers from the in-process cache (hit) or from Postgres (miss).',
+      labelNames: ['result'] as const,
+    }),
+);
+
+export const listingCacheEvictions = once(
+  'read_api_listing_cache_evictions_total',
+  () =>
+    new Counter({
+      name: 'read_api_listing_cache_evictions_total',
+      help: 'Listing cache entries dropped: changed in the read model, over capacity, or a reset.',
+      labelNames: ['reason'] as const,
+    }),
+);
+
+/** The live caches' sizes, summed when scraped (tests run several apps in one process). */
+const listingCacheSizes = new Set<() => number>();
+
+export const listingCacheEntries = once(
+  'read_api_listing_cache_entries',
+  () =>
+    new Gauge({
+      name: 'read_api_listing_cache_entries',
+      help: 'Listings held by the in-process cache of GET /listings/:id.',
+      collect() {
+        let total = 0;
+        for (const size of listingCacheSizes) total += size();
+        this.set(total);
+      },
+    }),
+);
+
+/** Counts a cache's entries in `read_api_listing_cache_entries` until the returned function is called. */
+export const trackListingCacheSize = (size: () => number): (() => void) => {
+  listingCacheSizes.add(size);
+  return () => {
+    listingCacheSizes.delete(size);
+  };
+};
+
 /** Process metrics (CPU, memory, event loop lag), unless another module already collects them. */
 export const collectProcessMetrics = (): void => {
   if (register.getSingleMetric('process_cpu_user_seconds_total') === undefined) collectDefaultMetrics();

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import { comparePositions, formatPosition, parsePosition } from '../infra/event-store/port.ts';
@@ -8,6 +8,7 @@ import type { ReadModelDatabase } from '../projections/read-models/schema.ts';
 import { apiError } from './errors.ts';
 import { cacheControlFor } from './freshness.ts';
 import type { ProjectionStatusCache } from './freshness.ts';
+import type { ListingReader } from './listing-reads.ts';
 import type { ReadApiSettings } from './settings.ts';
 
 /** What every resource plugin gets: the read models, the settings, the projections' freshness. */
@@ -19,6 +20,8 @@ export type ReadContext = Readonly<{
   readModelSchema: string;
   settings: ReadApiSettings;
   status: ProjectionStatusCache;
+  /** `GET /listings/:id`'s answers, mostly from memory. */
+  listings: ListingReader;
 }>;
 
 /**
@@ -69,14 +72,25 @@ export const minPositionOf = (request: FastifyRequest): LogPosition | null => {
  * A preHandler for routes served by `projection`: waits for read-your-writes
  * when asked, then sets `Cache-Control` from the projection's freshness and
  * `X-Projection-Position` (the checkpoint the answer is at least as new as).
+ * Callback style: without `minPosition` (most reads) there is nothing to wait
+ * for, and no promise is made.
  */
-export const servedBy =
-  (ctx: ReadContext, projection: string): preHandlerAsyncHookHandler =>
-  async (request: FastifyRequest, reply: FastifyReply) => {
-    const min = minPositionOf(request);
-    if (min !== null) await ctx.status.waitFor(projection, min, ctx.settings.minPositionWaitMs);
-    const view = ctx.status.active(projection);
-    void reply.header('cache-control', cacheControlFor(view, ctx.settings.cacheMaxAgeS));
+export const servedBy = (ctx: ReadContext, projection: string): preHandlerHookHandler => {
+  const stamp = (reply: FastifyReply): void => {
+    void reply.header('cache-control', cacheControlFor(ctx.status.active(projection), ctx.settings.cacheMaxAgeS));
     const checkpoint = ctx.status.checkpoint(projection);
     if (checkpoint !== undefined) void reply.header('x-projection-position', formatPosition(checkpoint));
   };
+  return (request, reply, done) => {
+    const min = minPositionOf(request);
+    if (min === null) {
+      stamp(reply);
+      done();
+      return;
+    }
+    ctx.status.waitFor(projection, min, ctx.settings.minPositionWaitMs).then(() => {
+      stamp(reply);
+      done();
+    }, done);
+  };
+};

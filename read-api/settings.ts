@@ -24,6 +24,11 @@ export type ReadApiSettings = Readonly<{
   cacheMaxAgeS: number;
   /** How often the projection status is re-read for freshness, lag gauges and readiness. */
   statusRefreshMs: number;
+  /**
+   * Listings `GET /listings/:id` keeps answered in memory (`LISTING_CACHE_MAX_ENTRIES`; the
+   * least recently read go first; 0 turns the cache off). Under 1 kB each; warmed at start.
+   */
+  listingCacheMaxEntries: number;
 }>;
 
 export class ReadApiSettingsError extends Error {
@@ -53,6 +58,7 @@ export const DEFAULT_SETTINGS = {
   minPositionWaitMs: 2000,
   cacheMaxAgeS: 1,
   statusRefreshMs: 250,
+  listingCacheMaxEntries: 100_000,
 } as const;
 
 export const loadReadApiSettings = (env: NodeJS.ProcessEnv = process.env): ReadApiSettings => {
@@ -83,5 +89,12 @@ export const loadReadApiSettings = (env: NodeJS.ProcessEnv = process.env): ReadA
     minPositionWaitMs: integer(env, 'MIN_POSITION_WAIT_MS', DEFAULT_SETTINGS.minPositionWaitMs, 0, 60_000),
     cacheMaxAgeS: integer(env, 'CACHE_MAX_AGE_S', DEFAULT_SETTINGS.cacheMaxAgeS, 0, 3600),
     statusRefreshMs: integer(env, 'STATUS_REFRESH_MS', DEFAULT_SETTINGS.statusRefreshMs, 10, 60_000),
+    listingCacheMaxEntries: integer(
+      env,
+      'LISTING_CACHE_MAX_ENTRIES',
+      DEFAULT_SETTINGS.listingCacheMaxEntries,
+      0,
+      10_000_000,
+    ),
   };
 };

@@ -13,10 +13,21 @@ export type JournalEntry = Readonly<{
 export class CommandJournal {
   readonly #pool: pg.Pool;
   readonly #table: string;
+  readonly #chainFunction: string;
 
   constructor(pool: pg.Pool, schema: string) {
     this.#pool = pool;
     this.#table = `"${schema}".command_results`;
+    this.#chainFunction = `"${schema}".command_stream_chain`;
+  }
+
+  /**
+   * The qualified function a batch statement calls before appending: it locks
+   * the streams and checks the heads pipelined writes were decided on
+   * (see the migration `2026-11-23T1400-stream-chain`).
+   */
+  get chainFunction(): string {
+    return this.#chainFunction;
   }
 
   /** The qualified table, for a caller that writes journal rows within a statement of its own. */

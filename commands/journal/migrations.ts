@@ -90,6 +90,49 @@ const timersCancelled = (schema: string): Migration => ({
   },
 });
 
+/**
+ * What lets a handler write a stream's next group while the previous group's
+ * write is still in flight (pipelining). Every batch statement calls it before
+ * appending: it takes a transaction-scoped advisory lock per stream it appends
+ * to (in the order given, sorted by the caller, so two batches never wait on
+ * each other in a cycle), so a write queued behind another one for the same
+ * stream waits in Postgres for it to commit or roll back. Then, with a fresh
+ * snapshot (a volatile function's statements see what committed while it
+ * waited), it checks that each pipelined stream's event at the revision the
+ * group was decided on is the very event the write ahead appended: a matching
+ * revision alone could be another writer's event. `p_events` is the
+ * event store's qualified events table. Frozen in time.
+ */
+const streamChain = (schema: string): Migration => ({
+  up: async (db: Kysely<unknown>) => {
+    await sql`
+      create function ${sql.id(schema)}.command_stream_chain(
+        p_events text, p_locks text[], p_streams text[], p_revisions bigint[], p_heads uuid[]
+      ) returns boolean
+      language plpgsql volatile as $fn$
+      declare
+        v_stream text;
+        v_head uuid;
+      begin
+        foreach v_stream in array p_locks loop
+          perform pg_advisory_xact_lock(hashtextextended(p_events || '/' || v_stream, 0));
+        end loop;
+        for i in 1 .. coalesce(array_length(p_streams, 1), 0) loop
+          execute format('select event_id from %s where stream_id = $1 and stream_revision = $2', p_events)
+            into v_head using p_streams[i], p_revisions[i];
+          if v_head is distinct from p_heads[i] then
+            return false;
+          end if;
+        end loop;
+        return true;
+      end
+      $fn$`.execute(db);
+  },
+  down: async (db: Kysely<unknown>) => {
+    await sql`drop function ${sql.id(schema)}.command_stream_chain`.execute(db);
+  },
+});
+
 export const commandJournalMigrations = (schema: string): MigrationSet => ({
   name: 'command_journal',
   schema,
@@ -99,5 +142,6 @@ export const commandJournalMigrations = (schema: string): MigrationSet => ({
     '2026-11-23T1040-timers': timers(schema),
     '2026-11-23T1050-saga-checkpoints': sagaCheckpoints(schema),
     '2026-11-23T1100-timers-cancelled': timersCancelled(schema),
+    '2026-11-23T1400-stream-chain': streamChain(schema),
   },
 });

@@ -1,18 +1,67 @@
 import { createHash } from 'node:crypto';
 import type { EventMetadata, JsonValue } from './port.ts';
 
+/** Thrown inside the walk below to abandon it (one instance: no stack to capture); never escapes this module. */
+const NOT_JSON = new Error('not JSON');
+
+const canonicalString = (value: string): string => {
+  // jsonb refuses NUL and unpaired surrogates: such a string could not be stored as it is.
+  if (value.includes('\u0000') || !value.isWellFormed()) throw NOT_JSON;
+  return JSON.stringify(value);
+};
+
+const walk = (value: unknown): string => {
+  switch (typeof value) {
+    case 'string':
+      return canonicalString(value);
+    case 'number':
+      if (!Number.isFinite(value)) throw NOT_JSON;
+      return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object': {
+      if (value === null) return 'null';
+      if (Array.isArray(value)) return `[${value.map(walk).join(',')}]`;
+      if (Object.getPrototypeOf(value) !== Object.prototype) throw NOT_JSON;
+      const object = value as Readonly<Record<string, unknown>>;
+      const keys = Object.keys(object).sort();
+      let text = '{';
+      for (const [i, key] of keys.entries()) {
+        const item = object[key];
+        if (item === undefined) throw NOT_JSON;
+        text += `${i === 0 ? '' : ','}${canonicalString(key)}:${walk(item)}`;
+      }
+      return `${text}}`;
+    }
+    case 'bigint':
+    case 'function':
+    case 'symbol':
+    case 'undefined':
+      throw NOT_JSON;
+  }
+};
+
 /**
  * Canonical JSON: object keys sorted by code unit, no white space, numbers as
  * JavaScript prints them. The same value always gives the same bytes, before
  * it is stored and after it is read back from jsonb, which is what lets an
- * auditor recompute the hash chain from the stored rows.
+ * auditor recompute the hash chain from the stored rows. `undefined` when the
+ * value is not JSON that jsonb stores unchanged (a Date, NaN, undefined in an
+ * object, a NUL character…): one walk both checks and prints.
  */
+export const tryCanonicalJson = (value: unknown): string | undefined => {
+  try {
+    return walk(value);
+  } catch (error) {
+    if (error === NOT_JSON) return undefined;
+    throw error;
+  }
+};
+
 export const canonicalJson = (value: JsonValue): string => {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${(value as readonly JsonValue[]).map(canonicalJson).join(',')}]`;
-  const object = value as { readonly [key: string]: JsonValue };
-  const keys = Object.keys(object).sort();
-  return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(object[key] as JsonValue)}`).join(',')}}`;
+  const text = tryCanonicalJson(value);
+  if (text === undefined) throw new TypeError('not a JSON value that jsonb stores unchanged');
+  return text;
 };
 
 export type HashedContent = Readonly<{
@@ -25,25 +74,35 @@ export type HashedContent = Readonly<{
   recordedAt: string;
 }>;
 
+/** The same content with data and metadata already in canonical JSON. */
+export type CanonicalContent = Omit<HashedContent, 'data' | 'metadata'> &
+  Readonly<{ dataJson: string; metadataJson: string }>;
+
 const sha256 = (...parts: readonly (string | Buffer)[]): Buffer => {
   const hash = createHash('sha256');
   for (const part of parts) hash.update(part);
   return hash.digest();
 };
 
+/**
+ * H(canonical event) from parts already canonical: the object's keys in
+ * sorted order (data, eventId, metadata, recordedAt, schemaVersion, streamId,
+ * type), so an append prints its data once for the digest and the insert.
+ */
+export const canonicalContentDigest = (event: CanonicalContent): Buffer =>
+  sha256(
+    `{"data":${event.dataJson},"eventId":${canonicalString(event.eventId)},"metadata":${event.metadataJson},` +
+      `"recordedAt":${canonicalString(event.recordedAt)},"schemaVersion":${JSON.stringify(event.schemaVersion)},` +
+      `"streamId":${canonicalString(event.streamId)},"type":${canonicalString(event.type)}}`,
+  );
+
 /** H(canonical event): what the event says, independent of where the log puts it. */
 export const contentDigest = (event: HashedContent): Buffer =>
-  sha256(
-    canonicalJson({
-      eventId: event.eventId,
-      streamId: event.streamId,
-      type: event.type,
-      data: event.data,
-      metadata: event.metadata,
-      schemaVersion: event.schemaVersion,
-      recordedAt: event.recordedAt,
-    }),
-  );
+  canonicalContentDigest({
+    ...event,
+    dataJson: canonicalJson(event.data),
+    metadataJson: canonicalJson(event.metadata),
+  });
 
 /** The chain value before a stream's first event. */
 export const GENESIS_HASH: Buffer = Buffer.alloc(32);

@@ -1,4 +1,5 @@
 import { v7 as uuidv7, validate as isUuid } from 'uuid';
+import { tryCanonicalJson } from './canonical.ts';
 import { EMPTY_METADATA, EventStoreError } from './port.ts';
 import type { EventMetadata, ExpectedRevision, JsonValue, NewEvent, ReadAllOptions } from './port.ts';
 
@@ -43,7 +44,7 @@ export const assertCategory = (category: unknown): string => {
 
 export const categoryOf = (streamId: string): string => streamId.slice(0, streamId.indexOf('-'));
 
-/** Throws unless `value` is JSON that survives a round trip through jsonb unchanged. */
+/** Says where `value` stops being JSON that survives a round trip through jsonb unchanged. */
 const assertJson = (value: unknown, path: string): void => {
   if (value === null || typeof value === 'boolean') return;
   if (typeof value === 'number') {
@@ -92,6 +93,9 @@ export type ValidEvent = Readonly<{
   data: JsonValue;
   metadata: EventMetadata;
   schemaVersion: number;
+  /** Data and metadata in canonical JSON: printed once, for the size, the digest and the insert. */
+  dataJson: string;
+  metadataJson: string;
 }>;
 
 /** Checks a batch for append and fills in defaults. Writes nothing, so bad input changes nothing. */
@@ -125,7 +129,11 @@ export const validateEvents = (events: unknown, limits: StoreLimits): readonly V
     if (!Number.isSafeInteger(schemaVersion) || schemaVersion < 1 || schemaVersion > 32767) {
       throw new EventStoreError('INVALID_EVENT', `event ${i} schemaVersion must be an integer from 1`);
     }
-    assertJson(event.data, `event ${i} data`);
+    const dataJson = tryCanonicalJson(event.data);
+    if (dataJson === undefined) {
+      assertJson(event.data, `event ${i} data`);
+      throw new EventStoreError('INVALID_EVENT', `event ${i} data is not JSON`);
+    }
     const given = (event.metadata ?? {}) as Record<string, unknown>;
     if (typeof given !== 'object' || Array.isArray(given))
       throw new EventStoreError('INVALID_EVENT', `event ${i} metadata must be an object`);
@@ -135,7 +143,12 @@ export const validateEvents = (events: unknown, limits: StoreLimits): readonly V
       commandId: nullableString(given['commandId'], 'commandId'),
       actor: nullableString(given['actor'], 'actor'),
     };
-    const size = Buffer.byteLength(JSON.stringify(event.data)) + Buffer.byteLength(JSON.stringify(metadata));
+    const complete = { ...EMPTY_METADATA, ...metadata };
+    const metadataJson = tryCanonicalJson(complete);
+    if (metadataJson === undefined) {
+      throw new EventStoreError('INVALID_EVENT', `event ${i} metadata contains NUL or an unpaired surrogate`);
+    }
+    const size = Buffer.byteLength(dataJson) + Buffer.byteLength(metadataJson);
     if (size > limits.maxEventBytes) {
       throw new EventStoreError(
         'EVENT_TOO_LARGE',
@@ -146,8 +159,10 @@ export const validateEvents = (events: unknown, limits: StoreLimits): readonly V
       eventId: normalizedId,
       type: event.type,
       data: event.data,
-      metadata: { ...EMPTY_METADATA, ...metadata },
+      metadata: complete,
       schemaVersion,
+      dataJson,
+      metadataJson,
     };
   });
 };

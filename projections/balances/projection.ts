@@ -3,7 +3,7 @@ import type { SellerAccountEvent } from '../../domain/seller-account/events.ts';
 import { assertNever } from '../../domain/shared/index.ts';
 import { asMessage, ProjectionError, required } from '../projection.ts';
 import type { Projection } from '../projection.ts';
-import { loadRowsByPair, upsertRows } from '../rows.ts';
+import { sqlRows } from '../rows.ts';
 import { balancesSchema } from './tables.ts';
 
 type BalanceRow = {
@@ -76,7 +76,7 @@ export const balancesProjection: Projection = {
   name: 'balances',
   schema: balancesSchema,
   handles: new Set<string>(SELLER_EVENT_TYPES),
-  apply: async (db, t, events) => {
+  apply: async (db, t, events, store = sqlRows(db, t)) => {
     const messages = events.map((event) => ({ event, message: asMessage<SellerAccountEvent>(event) }));
     const pairs = new Map(
       messages.map(({ message: { data } }) => [
@@ -85,9 +85,10 @@ export const balancesProjection: Projection = {
       ]),
     );
     const balances = new Map(
-      (
-        await loadRowsByPair<BalanceRow>(db, t.table('balances'), ['seller_id', 'currency'], pairs.values())
-      ).map((r) => [key(r.seller_id, r.currency), r]),
+      (await store.loadByPair<BalanceRow>('balances', ['seller_id', 'currency'], pairs.values())).map((r) => [
+        key(r.seller_id, r.currency),
+        r,
+      ]),
     );
     for (const { event, message } of messages) {
       const { sellerId, currency, postings } = message.data;
@@ -123,9 +124,8 @@ export const balancesProjection: Projection = {
       row.updated_at = entryTime(message);
       row.revision = event.revision;
     }
-    await upsertRows(
-      db,
-      t.table('balances'),
+    await store.upsert(
+      'balances',
       ['seller_id', 'currency'],
       [...pairs.keys()].map((k) => required(balances.get(k), k)),
     );

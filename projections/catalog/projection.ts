@@ -4,7 +4,7 @@ import { assertNever } from '../../domain/shared/index.ts';
 import type { RecordedEvent } from '../../infra/event-store/port.ts';
 import { asMessage, ProjectionError, required } from '../projection.ts';
 import type { Projection } from '../projection.ts';
-import { loadRows, upsertRows } from '../rows.ts';
+import { sqlRows } from '../rows.ts';
 import { emptyStock, foldStock, INVENTORY_EVENT_TYPES } from '../stock.ts';
 import type { StockLevel } from '../stock.ts';
 import { catalogSchema } from './tables.ts';
@@ -89,7 +89,7 @@ export const catalogProjection: Projection = {
   name: 'catalog',
   schema: catalogSchema,
   handles: new Set<string>([...LISTING_EVENT_TYPES, ...INVENTORY_EVENT_TYPES]),
-  apply: async (db, t, events: readonly RecordedEvent[]) => {
+  apply: async (db, t, events: readonly RecordedEvent[], store = sqlRows(db, t)) => {
     const listingIds: string[] = [];
     const skus: string[] = [];
     for (const event of events) {
@@ -98,14 +98,9 @@ export const catalogProjection: Projection = {
       else skus.push(data.sku);
     }
     const listings = new Map(
-      (await loadRows<ListingRow>(db, t.table('listings'), 'listing_id', listingIds)).map((r) => [
-        r.listing_id,
-        r,
-      ]),
+      (await store.load<ListingRow>('listings', 'listing_id', listingIds)).map((r) => [r.listing_id, r]),
     );
-    const stock = new Map(
-      (await loadRows<StockRow>(db, t.table('stock'), 'sku', skus)).map((r) => [r.sku, r]),
-    );
+    const stock = new Map((await store.load<StockRow>('stock', 'sku', skus)).map((r) => [r.sku, r]));
     const touchedListings = new Set<string>();
     const touchedSkus = new Set<string>();
     for (const event of events) {
@@ -125,15 +120,13 @@ export const catalogProjection: Projection = {
         touchedSkus.add(sku);
       }
     }
-    await upsertRows(
-      db,
-      t.table('listings'),
+    await store.upsert(
+      'listings',
       ['listing_id'],
       [...touchedListings].map((id) => required(listings.get(id), id)),
     );
-    await upsertRows(
-      db,
-      t.table('stock'),
+    await store.upsert(
+      'stock',
       ['sku'],
       [...touchedSkus].map((sku) => required(stock.get(sku), sku)),
     );

@@ -1,7 +1,7 @@
 import type { InventoryEvent } from '../../domain/inventory/events.ts';
 import { asMessage, required } from '../projection.ts';
 import type { Projection } from '../projection.ts';
-import { loadRows, upsertRows } from '../rows.ts';
+import { sqlRows } from '../rows.ts';
 import { emptyStock, foldStock, INVENTORY_EVENT_TYPES, inventoryEventTime } from '../stock.ts';
 import type { StockLevel } from '../stock.ts';
 import { inventorySchema } from './tables.ts';
@@ -13,13 +13,12 @@ export const inventoryProjection: Projection = {
   name: 'inventory',
   schema: inventorySchema,
   handles: new Set<string>(INVENTORY_EVENT_TYPES),
-  apply: async (db, t, events) => {
+  apply: async (db, t, events, store = sqlRows(db, t)) => {
     const messages = events.map((event) => ({ event, message: asMessage<InventoryEvent>(event) }));
     const levels = new Map(
       (
-        await loadRows<LevelRow>(
-          db,
-          t.table('levels'),
+        await store.load<LevelRow>(
+          'levels',
           'sku',
           messages.map((m) => m.message.data.sku),
         )
@@ -38,9 +37,8 @@ export const inventoryProjection: Projection = {
       level.revision = event.revision;
       touched.add(sku);
     }
-    await upsertRows(
-      db,
-      t.table('levels'),
+    await store.upsert(
+      'levels',
       ['sku'],
       [...touched].map((sku) => required(levels.get(sku), sku)),
     );

@@ -9,7 +9,7 @@ import type {
   OrderReturnStatus,
   OrderStatus,
 } from '../read-models/schema.ts';
-import { insertRows, loadRows, loadRowsByPair, upsertRows } from '../rows.ts';
+import { sqlRows } from '../rows.ts';
 import type { Row } from '../rows.ts';
 import { ordersSchema } from './tables.ts';
 
@@ -360,14 +360,14 @@ export const ordersProjection: Projection = {
   name: 'orders',
   schema: ordersSchema,
   handles: new Set<string>([...ORDER_EVENT_TYPES, ...PAYMENT_EVENT_TYPES]),
-  apply: async (db, t, events) => {
+  apply: async (db, t, events, store = sqlRows(db, t)) => {
     const messages = events.map((event) => ({
       event,
       message: asMessage<OrderEvent | PaymentEvent>(event),
     }));
     const orderIds = messages.map((m) => m.message.data.orderId);
     const orders = new Map(
-      (await loadRows<OrderRow>(db, t.table('orders'), 'order_id', orderIds)).map((r) => [r.order_id, r]),
+      (await store.load<OrderRow>('orders', 'order_id', orderIds)).map((r) => [r.order_id, r]),
     );
     const pairs = new Map<string, readonly [string, string]>();
     for (const row of orders.values())
@@ -379,9 +379,9 @@ export const ordersProjection: Projection = {
       }
     }
     const sales = new Map(
-      (
-        await loadRowsByPair<SalesRow>(db, t.table('seller_sales'), ['seller_id', 'currency'], pairs.values())
-      ).map((r) => [salesKey(r.seller_id, r.currency), r]),
+      (await store.loadByPair<SalesRow>('seller_sales', ['seller_id', 'currency'], pairs.values())).map(
+        (r) => [salesKey(r.seller_id, r.currency), r],
+      ),
     );
     const batch: Batch = { orders, sales, lines: [], timeline: [] };
     const touched = new Set<string>();
@@ -406,17 +406,15 @@ export const ordersProjection: Projection = {
         if (orders.has(message.data.orderId)) touched.add(message.data.orderId);
       }
     }
-    await upsertRows(
-      db,
-      t.table('orders'),
+    await store.upsert(
+      'orders',
       ['order_id'],
       [...touched].map((id) => required(orders.get(id), id)),
     );
-    await insertRows(db, t.table('lines'), batch.lines);
-    await insertRows(db, t.table('timeline'), batch.timeline);
-    await upsertRows(
-      db,
-      t.table('seller_sales'),
+    await store.insert('lines', batch.lines);
+    await store.insert('timeline', batch.timeline);
+    await store.upsert(
+      'seller_sales',
       ['seller_id', 'currency'],
       [...touchedSales].flatMap((key) => {
         const row = sales.get(key);

@@ -3,9 +3,10 @@ import { sql } from 'kysely';
 import { Type } from 'typebox';
 import type { Listing } from '../../projections/read-models/schema.ts';
 import { requireScope } from '../auth.ts';
+import { sendSerialized } from '../caching.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { apiError, problemResponses } from '../errors.ts';
-import { PROJECTIONS, prepared, servedBy } from '../reading.ts';
+import { PROJECTIONS, servedBy } from '../reading.ts';
 import type { ReadContext } from '../reading.ts';
 import {
   Currency,
@@ -93,20 +94,20 @@ export const toListing = (row: Listing) => ({
   revision: row.revision,
 });
 
+/**
+ * The 200 body of `GET /listings/:id`, serialized once when the listing is
+ * read (the listing cache keeps these bytes and their ETag). `toListing`
+ * builds exactly the schema's properties in its order, so this is what the
+ * response schema's serializer would send.
+ */
+export const renderListing = (row: Listing): string => JSON.stringify(toListing(row));
+
 /** `%` and `_` in the user's text are literal, not wildcards. */
 const likePattern = (text: string): string => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** The catalog: a filtered, keyset-paginated list of listings, and one listing with its stock. */
 export const catalogRoutes: FastifyPluginAsyncTypebox<ReadContext> = (app, ctx) => {
   const { db, settings } = ctx;
-  // The hottest read of the API: prepared once per connection (see `prepared`), not built per request.
-  const listingById = prepared<Listing>(
-    ctx.pool,
-    // Named columns, not `*`: a later view change that adds a column cannot break the cached plan.
-    `select listing_id, seller_id, sku, title, price_minor, currency, currency_exponent, status,
-            on_hand, reserved, available, created_at, published_at, updated_at, revision
-       from "${ctx.readModelSchema.replaceAll('"', '""')}".listings where listing_id = $1`,
-  );
   const fresh = servedBy(ctx, PROJECTIONS.catalog);
   const scoped = requireScope('reader', 'seller', 'auditor');
 
@@ -201,10 +202,19 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<ReadContext> = (app, ctx) 
         response: { 200: ListingSchema, ...problemResponses(400, 401, 403, 404, 429, 503) },
       },
     },
-    async (request) => {
-      const [row] = await listingById([request.params.listingId]);
-      if (row === undefined) throw apiError('not-found', 'No such listing.');
-      return toListing(row);
+    // Not async: a cache hit is answered in this call, with no promise; a miss waits for its batch.
+    (request, reply) => {
+      const found = ctx.listings.read(request.params.listingId);
+      if (!(found instanceof Promise)) {
+        void sendSerialized(reply, found.body, found.etag);
+        return undefined;
+      }
+      return found.then(async (listing) => {
+        if (listing === null) throw apiError('not-found', 'No such listing.');
+        // Serialized when read (`renderListing`): sent as is, with the ETag computed then. Awaiting
+        // the reply resolves once it is sent, so fastify does not send again.
+        await sendSerialized(reply, listing.body, listing.etag);
+      });
     },
   );
   return Promise.resolve();

@@ -1,15 +1,13 @@
 import { EventEmitter } from 'node:events';
 import type pg from 'pg';
 import { toSafeInteger } from '../../postgres/database.ts';
-import { contentDigest } from '../canonical.ts';
+import { canonicalContentDigest } from '../canonical.ts';
 import { EventStoreError, START } from '../port.ts';
 import type {
   AppendOptions,
   AppendResult,
-  EventMetadata,
   EventStore,
   ExpectedRevision,
-  JsonValue,
   LogPosition,
   NewEvent,
   ReadAllOptions,
@@ -26,6 +24,7 @@ import {
   validateEvents,
 } from '../validation.ts';
 import type { StoreLimits } from '../validation.ts';
+import { logReadQueries, queryEvents, queryHead } from './log-reads.ts';
 
 export type PostgresEventStoreOptions = Readonly<{
   pool: pg.Pool;
@@ -40,20 +39,6 @@ export type PostgresEventStoreOptions = Readonly<{
 /** Anything that can run a query: the pool, or a client inside a caller's transaction. */
 export type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
-type EventRow = {
-  event_id: string;
-  stream_id: string;
-  stream_revision: string;
-  commit: string;
-  position: string;
-  event_type: string;
-  data: JsonValue;
-  metadata: EventMetadata;
-  schema_version: number;
-  recorded_at: string;
-  hash: string;
-};
-
 type AppendRow = {
   o_outcome: 'ok' | 'idempotent' | 'conflict' | 'overlap';
   o_current: string | null;
@@ -67,19 +52,6 @@ const UNIQUE_VIOLATION = '23505';
 // Two writers racing for the same revision: the loser re-runs the append,
 // which then reports a conflict (or succeeds, for `any`). Bounded.
 const MAX_RACE_RETRIES = 5;
-
-const toRecorded = (row: EventRow): RecordedEvent => ({
-  eventId: row.event_id,
-  streamId: row.stream_id,
-  revision: toSafeInteger(row.stream_revision, 'revision'),
-  position: { commit: toSafeInteger(row.commit, 'commit'), prepare: toSafeInteger(row.position, 'position') },
-  type: row.event_type,
-  data: row.data,
-  metadata: row.metadata,
-  schemaVersion: row.schema_version,
-  recordedAt: row.recorded_at,
-  hash: row.hash,
-});
 
 const isUniqueViolation = (error: unknown): error is pg.DatabaseError =>
   error instanceof Error && (error as Partial<pg.DatabaseError>).code === UNIQUE_VIOLATION;
@@ -118,7 +90,7 @@ const EXPECTED_KIND: Record<ExpectedRevision['kind'], string> = {
   exact: 'exact',
 };
 
-/** Row of `append_events_group` for one append (numbers or their text). */
+/** Row of `append_events_batch` for one append (numbers or their text). */
 export type GroupAppendRow = Readonly<{
   o_outcome: 'ok' | 'idempotent' | 'conflict' | 'overlap';
   o_current: string | number | null;
@@ -136,7 +108,7 @@ export type GroupAppend = Readonly<{
   interpret: (index: number, row: GroupAppendRow | undefined) => AppendResult;
 }>;
 
-/** The argument of `append_events_group`. The events arrays are JSON already: spliced in, not parsed and printed again. */
+/** The argument of `append_events_batch`. The events arrays are JSON already: spliced in, not parsed and printed again. */
 const groupPayload = (prepared: readonly PreparedAppend[]): string =>
   `[${prepared
     .map((p) => {
@@ -156,10 +128,7 @@ export class PostgresEventStore implements EventStore {
   readonly #eventsTable: string;
   readonly #groupFunction: string;
   readonly #sql: Readonly<
-    Record<
-      'append' | 'appendGroup' | 'stream' | 'streamBackwards' | 'all' | 'category' | 'head' | 'revisions',
-      string
-    >
+    Record<'appendGroup' | 'stream' | 'streamBackwards' | 'all' | 'category' | 'head' | 'revisions', string>
   >;
 
   constructor(options: PostgresEventStoreOptions) {
@@ -170,29 +139,12 @@ export class PostgresEventStore implements EventStore {
     this.#group = options.groupCommit === false ? null : { ...DEFAULT_GROUP_COMMIT, ...options.groupCommit };
     const t = `"${options.schema}".events`;
     this.#eventsTable = t;
-    this.#groupFunction = `"${options.schema}".append_events_group`;
-    // The time and the hash leave Postgres as the text the port returns (ISO 8601 in UTC with
-    // milliseconds, as toISOString prints it, and hex): parsing them into a Date and a Buffer
-    // only to print them again was 40 % of a read's CPU in Node.
-    const columns = `event_id, stream_id, stream_revision, transaction_id::text as commit, position, event_type,
-      data, metadata, schema_version,
-      to_char(recorded_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as recorded_at,
-      encode(hash, 'hex') as hash`;
-    // Only transactions older than every running one: nothing can commit before them any more.
-    const settled = `transaction_id < pg_snapshot_xmin(pg_current_snapshot())`;
+    this.#groupFunction = `"${options.schema}".append_events_batch`;
     this.#sql = {
-      append: `select * from "${options.schema}".append_events($1, $2, $3, $4, $5)`,
       appendGroup: `select * from ${this.#groupFunction}($1)`,
-      stream: `select ${columns} from ${t} where stream_id = $1 and stream_revision >= $2 order by stream_revision limit $3`,
-      streamBackwards: `select ${columns} from ${t} where stream_id = $1 and stream_revision <= $2 order by stream_revision desc limit $3`,
-      all: `select ${columns} from ${t} where (transaction_id, position) > ($1::text::xid8, $2) and ${settled}
-            order by transaction_id, position limit $3`,
-      category: `select ${columns} from ${t} where category = $4 and (transaction_id, position) > ($1::text::xid8, $2)
-            and ${settled} order by transaction_id, position limit $3`,
+      ...logReadQueries(t),
       revisions: `select stream_id, max(stream_revision)::text as revision from ${t}
             where stream_id = any($1::text[]) group by stream_id`,
-      head: `select transaction_id::text as commit, position from ${t} where ${settled}
-            order by transaction_id desc, position desc limit 1`,
     };
   }
 
@@ -263,28 +215,24 @@ export class PostgresEventStore implements EventStore {
     const expected = assertExpectedRevision(options.expectedRevision);
     const valid = validateEvents(events, this.#limits);
     const recordedAt = this.#clock().toISOString();
-    const payload = JSON.stringify(
-      valid.map((event) => ({
-        ...event,
-        digest: contentDigest({ ...event, streamId, recordedAt }).toString('hex'),
-      })),
-    );
+    // Data and metadata as validation printed them, spliced in rather than printed again.
+    const payload = `[${valid
+      .map((event) => {
+        const digest = canonicalContentDigest({ ...event, streamId, recordedAt }).toString('hex');
+        return `{"eventId":"${event.eventId}","type":"${event.type}","data":${event.dataJson},"metadata":${event.metadataJson},"schemaVersion":${String(event.schemaVersion)},"digest":"${digest}"}`;
+      })
+      .join(',')}]`;
     return { streamId, expected, recordedAt, payload };
   }
 
+  /** One append alone: a group of one. */
   async #execute(db: Queryable, append: PreparedAppend): Promise<AppendResult> {
     const { streamId, expected } = append;
-    const params = [
-      streamId,
-      EXPECTED_KIND[expected.kind],
-      expected.kind === 'exact' ? expected.revision : null,
-      append.recordedAt,
-      append.payload,
-    ];
+    const params = [groupPayload([append])];
     const retries = db === this.#pool ? MAX_RACE_RETRIES : 0;
     for (let attempt = 0; ; attempt++) {
       try {
-        const { rows } = await db.query<AppendRow>(this.#sql.append, params);
+        const { rows } = await db.query<GroupRow>(this.#sql.appendGroup, params);
         const result = this.#interpret(streamId, expected, rows[0]);
         if (result.ok && !result.idempotent && db === this.#pool) this.#appended.emit('append');
         return result;
@@ -365,9 +313,9 @@ export class PostgresEventStore implements EventStore {
   }
 
   #interpret(streamId: string, expected: ExpectedRevision, row: GroupAppendRow | undefined): AppendResult {
-    if (row === undefined) throw new Error('append_events returned no row');
+    if (row === undefined) throw new Error('append_events_batch returned no row');
     const int = (value: string | number | null, what: string): number => {
-      if (value === null) throw new Error(`append_events returned no ${what}`);
+      if (value === null) throw new Error(`append_events_batch returned no ${what}`);
       return toSafeInteger(value, what);
     };
     switch (row.o_outcome) {
@@ -401,23 +349,18 @@ export class PostgresEventStore implements EventStore {
     if (!Number.isSafeInteger(from) || from < 0) {
       throw new EventStoreError('INVALID_READ_OPTIONS', 'fromRevision must be an integer ≥ 0');
     }
-    const { rows } = await this.#pool.query<EventRow>(
-      backwards ? this.#sql.streamBackwards : this.#sql.stream,
-      [streamId, from, count],
-    );
-    return rows.map(toRecorded);
+    return queryEvents(this.#pool, backwards ? this.#sql.streamBackwards : this.#sql.stream, [
+      streamId,
+      from,
+      count,
+    ]);
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<readonly RecordedEvent[]> {
     assertAfter(options);
     const after = options.after ?? START;
     const count = readCount(options.maxCount, this.#limits, 1000);
-    const { rows } = await this.#pool.query<EventRow>(this.#sql.all, [
-      String(after.commit),
-      after.prepare,
-      count,
-    ]);
-    return rows.map(toRecorded);
+    return queryEvents(this.#pool, this.#sql.all, [String(after.commit), after.prepare, count]);
   }
 
   async readCategory(category: string, options: ReadAllOptions = {}): Promise<readonly RecordedEvent[]> {
@@ -425,21 +368,16 @@ export class PostgresEventStore implements EventStore {
     assertAfter(options);
     const after = options.after ?? START;
     const count = readCount(options.maxCount, this.#limits, 1000);
-    const { rows } = await this.#pool.query<EventRow>(this.#sql.category, [
+    return queryEvents(this.#pool, this.#sql.category, [
       String(after.commit),
       after.prepare,
       count,
       category,
     ]);
-    return rows.map(toRecorded);
   }
 
-  async headPosition(): Promise<LogPosition> {
-    const { rows } = await this.#pool.query<{ commit: string; position: string }>(this.#sql.head);
-    const row = rows[0];
-    return row === undefined
-      ? START
-      : { commit: toSafeInteger(row.commit, 'commit'), prepare: toSafeInteger(row.position, 'position') };
+  headPosition(): Promise<LogPosition> {
+    return queryHead(this.#pool, this.#sql.head);
   }
 
   waitForAppend(timeoutMs: number, signal?: AbortSignal): Promise<void> {

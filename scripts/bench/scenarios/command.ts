@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { PostgresEventStore } from '../../../infra/event-store/postgres/postgres-event-store.ts';
 import type { RecordedEvent } from '../../../infra/event-store/port.ts';
 import { commandClient, startProcess } from '../../../commands/test/processes.ts';
@@ -63,6 +63,36 @@ const cpuSeconds = (pid: number | undefined): number => {
   }
 };
 
+/** The nats-server process(es) on this machine, by command name: their CPU per command is reported too. */
+const natsServerPids = (): readonly number[] => {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (parseProcStat(readFileSync(`/proc/${entry}/stat`, 'latin1'))?.comm === 'nats-server')
+        pids.push(Number(entry));
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return pids;
+};
+
+/**
+ * The handler's Postgres backends: its pool's connections are all named
+ * `commerce-core`, so they are told from other runs' by the schema their last
+ * statement named (every handler statement is schema-qualified).
+ */
+const handlerBackendPids = (options: RunOptions): Promise<readonly number[]> =>
+  withClient(options.databaseUrl, async (client) => {
+    const { rows } = await client.query<{ pid: number }>(
+      `select pid from pg_stat_activity
+        where application_name = 'commerce-core' and position($1 in query) > 0`,
+      [options.schema],
+    );
+    return rows.map((row) => row.pid);
+  });
+
 /** `count` calls of `fn`, `concurrency` at a time. */
 const forEachConcurrently = async (
   count: number,
@@ -82,7 +112,12 @@ const receive = async (client: CommandClient, sku: string, quantity: number): Pr
   if (reply.status !== 'accepted') throw new Error(`stocking ${sku} refused: ${JSON.stringify(reply)}`);
 };
 
-type Measured = Readonly<{ result: ClosedLoopResult; handlerCpuCores: number }>;
+type Measured = Readonly<{
+  result: ClosedLoopResult;
+  handlerCpuCores: number;
+  /** CPU milliseconds per command in each process that takes part. */
+  cpuMsPerOp: Readonly<{ handler: number; backends: number; natsServer: number; bench: number }>;
+}>;
 
 const measure = async (
   options: RunOptions,
@@ -90,16 +125,33 @@ const measure = async (
   op: (worker: number, seq: number) => Promise<number | undefined>,
 ): Promise<Measured> => {
   const pid = handler.process.child.pid;
+  const nats = natsServerPids();
+  const natsSeconds = (): number => nats.reduce((sum, p) => sum + cpuSeconds(p), 0);
   const cpuBefore = cpuSeconds(pid);
+  const natsBefore = natsSeconds();
   const result = await runClosedLoop({
     concurrency: options.concurrency,
     durationS: options.durationS,
     warmupS: warmupFor(options.durationS),
     signal: options.signal,
     op,
+    backends: () => handlerBackendPids(options),
   });
   const warmupS = warmupFor(options.durationS);
-  return { result, handlerCpuCores: (cpuSeconds(pid) - cpuBefore) / (result.elapsedS + warmupS) };
+  // The handler and NATS are counted over warm-up and window alike; so are their commands.
+  const allOps = result.ops * ((result.elapsedS + warmupS) / result.elapsedS);
+  const perOp = (seconds: number): number => (allOps > 0 ? (seconds * 1000) / allOps : 0);
+  const handlerSeconds = cpuSeconds(pid) - cpuBefore;
+  return {
+    result,
+    handlerCpuCores: handlerSeconds / (result.elapsedS + warmupS),
+    cpuMsPerOp: {
+      handler: perOp(handlerSeconds),
+      backends: result.cpuMsPerOp.backends,
+      natsServer: perOp(natsSeconds() - natsBefore),
+      bench: result.cpuMsPerOp.node,
+    },
+  };
 };
 
 const reserve = (
@@ -129,6 +181,7 @@ const common = (options: RunOptions, measured: Measured): BenchResult => ({
   ops: measured.result.ops,
   handlerProcesses: 1,
   handlerCpuCores: measured.handlerCpuCores,
+  cpuMsPerOp: measured.cpuMsPerOp,
   benchCpuCores: measured.result.cpu.node,
   machineBusyCores: measured.result.cpu.machineBusy,
   cores: measured.result.cpu.cores,
