@@ -1,4 +1,0 @@
-\timing on
-do $$ begin for i in 1..2000 loop perform * from exp.append_events('t-'||gen_random_uuid(), 'noStream', null, '2026-11-23T09:00:00.000Z', jsonb_build_array(jsonb_build_object('eventId',gen_random_uuid(),'type','OrderLineAdded','data','{"orderId":"o-1-2","line":0,"sku":"SKU-123","title":"Hand-thrown stoneware mug, speckled glaze, 350 ml","quantity":3,"unitPrice":{"amount":2450,"currency":"EUR"},"sellerId":"s-1","addedAt":"2026-11-23T09:00:00.000Z"}'::jsonb,'metadata','{"correlationId":"c-1-2","actor":"bench"}'::jsonb,'schemaVersion',1,'digest',repeat('ab',32)))); end loop; end $$;
-do $$ declare v uuid[]; c int; begin for i in 1..2000 loop v := array[gen_random_uuid()]; select count(*) into c from exp.events e where e.event_id = any(v); end loop; end $$;
-do $$ declare r bigint; begin for i in 1..2000 loop select e.stream_revision into r from exp.events e where e.stream_id = 't-'||gen_random_uuid() order by e.stream_revision desc limit 1; end loop; end $$;
