@@ -115,26 +115,32 @@ export const bulkFold = async (options: BulkFoldOptions, start: readonly Target[
     applied = targets.map(() => 0);
   };
 
-  for await (const batch of options.batches) {
-    options.signal?.throwIfAborted();
-    unflushed.push(batch);
-    unflushedEvents += batch.length;
-    try {
-      for (const [i, target] of targets.entries()) {
-        applied[i] =
-          (applied[i] ?? 0) + (await applyEvents(options.db, options.schema, target, batch, stores[i]));
+  try {
+    for await (const batch of options.batches) {
+      options.signal?.throwIfAborted();
+      unflushed.push(batch);
+      unflushedEvents += batch.length;
+      try {
+        for (const [i, target] of targets.entries()) {
+          applied[i] =
+            (applied[i] ?? 0) + (await applyEvents(options.db, options.schema, target, batch, stores[i]));
+        }
+        if (unflushedEvents >= options.flushEvents) await flush();
+      } catch {
+        await recover();
       }
-      if (unflushedEvents >= options.flushEvents) await flush();
+      await options.onBatch(batch);
+    }
+    try {
+      await flush();
+      await settle();
     } catch {
       await recover();
     }
-    await options.onBatch(batch);
-  }
-  try {
-    await flush();
-    await settle();
-  } catch {
-    await recover();
+  } finally {
+    // Stopped early (aborted, or a failure recover() could not mend): no write may outlive the fold,
+    // or a resumed rebuild could start from a checkpoint that is about to move.
+    await inFlight?.done.catch(() => undefined);
   }
   return targets;
 };

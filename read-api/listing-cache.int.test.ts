@@ -61,7 +61,9 @@ const get = (url: string, headers: Record<string, string> = {}, on: App = app) =
 const lookups = async (): Promise<{ hit: number; miss: number }> => {
   const text = (await app.inject({ url: '/metrics' })).body;
   const count = (result: string): number =>
-    Number(new RegExp(`read_api_listing_cache_lookups_total\\{result="${result}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+    Number(
+      new RegExp(`read_api_listing_cache_lookups_total\\{result="${result}"\\} (\\d+)`).exec(text)?.[1] ?? 0,
+    );
   return { hit: count('hit'), miss: count('miss') };
 };
 
@@ -78,8 +80,9 @@ const untilCached = async (url: string): Promise<void> => {
 };
 
 /**
- * Reads `url` without minPosition until `done` holds, checking every answer
- * on the way: one that claims a position at or past `written` must show it.
+ * Reads `url` without minPosition until an answer claims `written` (checking
+ * that such an answer shows it), then until one comes from the cache, which
+ * must show it too: the cache dropped the old state.
  */
 const readUntil = async (
   url: string,
@@ -87,18 +90,20 @@ const readUntil = async (
   shows: (body: ListingBody) => boolean,
 ): Promise<void> => {
   const deadline = Date.now() + 20_000;
-  for (;;) {
+  const read = async (): Promise<boolean> => {
     const response = await get(url);
     expect(response.statusCode).toBe(200);
     const claimed = parsePosition(String(response.headers['x-projection-position']));
-    const body = JSON.parse(response.body) as ListingBody;
-    if (claimed !== null && comparePositions(claimed, written) >= 0) {
-      expect(shows(body)).toBe(true);
-      return;
-    }
+    if (claimed === null || comparePositions(claimed, written) < 0) return false;
+    expect(shows(JSON.parse(response.body) as ListingBody)).toBe(true);
+    return true;
+  };
+  while (!(await read())) {
     if (Date.now() > deadline) throw new Error(`${url} never reached ${formatPosition(written)}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+  await untilCached(url);
+  expect(await read()).toBe(true);
 };
 
 beforeAll(async () => {

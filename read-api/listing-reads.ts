@@ -9,11 +9,7 @@ import type { ProjectionStatus, ProjectionStatusCache } from './freshness.ts';
 import { ListingCache } from './listing-cache.ts';
 import type { CachedListing, CatalogChanges, Claim, ReadStamp } from './listing-cache.ts';
 import { catalogChangeReader } from './listing-changes.ts';
-import {
-  listingCacheEvictions,
-  listingCacheLookups,
-  trackListingCacheSize,
-} from './metrics.ts';
+import { listingCacheEvictions, listingCacheLookups, trackListingCacheSize } from './metrics.ts';
 import { PROJECTIONS, prepared } from './reading.ts';
 
 export type ListingReaderOptions = Readonly<{

@@ -77,7 +77,10 @@ export const minPositionOf = (request: FastifyRequest): LogPosition | null => {
  */
 export const servedBy = (ctx: ReadContext, projection: string): preHandlerHookHandler => {
   const stamp = (reply: FastifyReply): void => {
-    void reply.header('cache-control', cacheControlFor(ctx.status.active(projection), ctx.settings.cacheMaxAgeS));
+    void reply.header(
+      'cache-control',
+      cacheControlFor(ctx.status.active(projection), ctx.settings.cacheMaxAgeS),
+    );
     const checkpoint = ctx.status.checkpoint(projection);
     if (checkpoint !== undefined) void reply.header('x-projection-position', formatPosition(checkpoint));
   };

@@ -108,6 +108,59 @@ describe('group commit', () => {
     expect((await store.readStream(existing)).map((e) => e.type)).toEqual(['A', 'B']);
   });
 
+  it('without a retried append, reports for each append the position of its own last event', async () => {
+    const existing = stream();
+    await store.append(existing, [ev('A')], { expectedRevision: Expected.noStream });
+    const blocker = store.append(stream(), [ev('Blocker')], { expectedRevision: Expected.noStream });
+    // No event id of this group is stored yet: it takes the set-based path as one group.
+    const chained = stream();
+    const fresh = stream();
+    const results = await Promise.all([
+      store.append(fresh, [ev('F1'), ev('F2'), ev('F3')], { expectedRevision: Expected.any }),
+      store.append(chained, [ev('First')], { expectedRevision: Expected.noStream }),
+      store.append(existing, [ev('Late')], { expectedRevision: Expected.revision(5) }),
+      store.append(existing, [ev('B'), ev('C')], { expectedRevision: Expected.streamExists }),
+      store.append(chained, [ev('Second')], { expectedRevision: Expected.revision(0) }),
+      store.append(stream(), [ev('Missing')], { expectedRevision: Expected.streamExists }),
+      store.append(existing, [ev('D')], { expectedRevision: Expected.revision(2) }),
+    ]);
+    await blocker;
+
+    const [freshResult, first, late, middle, second, missing, last] = results;
+    expect(late).toEqual({
+      ok: false,
+      conflict: { streamId: existing, expected: Expected.revision(5), actual: 0 },
+    });
+    expect(missing).toMatchObject({ ok: false, conflict: { actual: 'noStream' } });
+    expect(middle).toMatchObject({ ok: true, firstRevision: 1, nextExpectedRevision: 2 });
+    expect(last).toMatchObject({ ok: true, firstRevision: 3, nextExpectedRevision: 3 });
+    expect(second).toMatchObject({ ok: true, firstRevision: 1, nextExpectedRevision: 1 });
+
+    // Each accepted append's position is where the log holds its last event.
+    const stored = new Map<string, AppendResult>([
+      [`${fresh}@2`, freshResult],
+      [`${chained}@0`, first],
+      [`${chained}@1`, second],
+      [`${existing}@2`, middle],
+      [`${existing}@3`, last],
+    ]);
+    for (const [key, result] of stored) {
+      const [streamId = '', revision = ''] = key.split('@');
+      const event = (await store.readStream(streamId)).find((e) => e.revision === Number(revision));
+      if (!result.ok || event === undefined) throw new Error(`no event for ${key}`);
+      expect(result.position).toEqual(event.position);
+    }
+    // The chain of a stream appended to twice in one group, and once before it.
+    for (const streamId of [existing, chained, fresh]) {
+      let previous = GENESIS_HASH;
+      for (const e of await store.readStream(streamId)) {
+        previous = chainHash(previous, e.revision, contentDigest(e));
+        expect(e.hash).toBe(previous.toString('hex'));
+      }
+    }
+    expect((await store.readStream(existing)).map((e) => e.type)).toEqual(['A', 'B', 'C', 'D']);
+  });
+
   it('retries the appends of a failed group alone, so one failure stays with its own append', async () => {
     // Another writer has appended to `contested` and not committed yet.
     const contested = stream();
