@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Type } from 'typebox';
 import { Compile } from 'typebox/compile';
 import type { Validator } from 'typebox/compile';
@@ -13,6 +13,9 @@ import type { CommandPolicy } from './policy.ts';
 import type { StreamProcessor } from './stream-processor.ts';
 
 export const MAX_PAYLOAD_BYTES = 64 * 1024;
+
+/** One decoder for every payload: it keeps no state between `decode` calls without `stream`. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 const Id = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9_.:@-]*$' });
 
@@ -83,7 +86,7 @@ export class CommandBus {
     }
     let body: unknown;
     try {
-      body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
+      body = JSON.parse(utf8.decode(payload));
     } catch {
       return refused(null, 'MALFORMED_JSON', 'payload is not UTF-8 JSON');
     }
@@ -137,9 +140,8 @@ export class CommandBus {
       aggregate: definition.aggregate,
       streamId,
       command: toDomainCommand(definition, body.data, envelope, this.#policy),
-      fingerprint: createHash('sha256')
-        .update(canonicalJson({ name, data: envelope.data }))
-        .digest('hex'),
+      // The one-shot form: no Hash object per command.
+      fingerprint: hash('sha256', canonicalJson({ name, data: envelope.data })),
     });
   }
 }

@@ -22,7 +22,10 @@ export type CommandSideOptions = Readonly<{
   logger: Logger;
   clock?: () => Date;
   processor?: Partial<
-    Pick<StreamProcessorOptions, 'maxGroupSize' | 'maxAttempts' | 'cacheSize' | 'writers' | 'maxBatch'>
+    Pick<
+      StreamProcessorOptions,
+      'maxGroupSize' | 'maxAttempts' | 'cacheSize' | 'writers' | 'maxBatch' | 'pipelineDepth'
+    >
   >;
 }>;
 

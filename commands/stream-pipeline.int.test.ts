@@ -38,6 +38,7 @@ describe('stream processor: pipelined writes of one stream (real Postgres)', () 
       definitions: seatsCommands,
       policy: commandPolicy(),
       logger,
+      processor: { pipelineDepth: 2 },
     }));
   });
   afterAll(async () => {

@@ -56,6 +56,15 @@ export type StreamProcessorOptions = Readonly<{
   writers?: number;
   /** Stream groups written in one transaction at most. */
   maxBatch?: number;
+  /**
+   * Writes of one stream in flight at once. 1: the next group is decided once
+   * the write ahead landed. 2: it is decided on the state that write will leave
+   * and waits in Postgres behind it (pipelining); more would only queue there
+   * too. Off by default: on the saturated benchmark machine it was within the
+   * noise on command-hot (docs/benchmarks.md, command side); measure before
+   * turning it on.
+   */
+  pipelineDepth?: number;
 }>;
 
 type WriteJob = Readonly<{
@@ -76,12 +85,6 @@ type Lookup = Readonly<{
 
 /** Journal lookups in flight at once; the ids asked for meanwhile go together in the next one. */
 const LOOKUP_CONCURRENCY = 2;
-
-/**
- * Writes of one stream in flight at once: one executing, the next already in
- * Postgres waiting for it (pipelining). More would only queue there too.
- */
-const PIPELINE_DEPTH = 2;
 
 type Failure = Readonly<{ error: unknown }>;
 
@@ -133,6 +136,7 @@ export class StreamProcessor {
       cacheSize: 20_000,
       writers: 2,
       maxBatch: 100,
+      pipelineDepth: 1,
       ...options,
     };
   }
@@ -183,7 +187,8 @@ export class StreamProcessor {
         // the journal on the next attempt. Fresh commands, nearly all of them, save a round trip.
         let snapshot: Snapshot;
         try {
-          snapshot = this.#cache.get(streamId) ?? (await this.#load(streamId, (group[0] as Pending).aggregate));
+          snapshot =
+            this.#cache.get(streamId) ?? (await this.#load(streamId, (group[0] as Pending).aggregate));
         } catch (error) {
           this.#unavailable(streamId, group, error);
           continue;
@@ -221,7 +226,7 @@ export class StreamProcessor {
 
   /** Whether the next group may be decided on the last flight's outcome and sent behind it. */
   #canPipeline(flights: readonly Flight[]): boolean {
-    return flights.length < PIPELINE_DEPTH && flights.at(-1)?.head !== null;
+    return flights.length < this.#options.pipelineDepth && flights.at(-1)?.head !== null;
   }
 
   #fly(
@@ -529,8 +534,9 @@ export class StreamProcessor {
           options: { expectedRevision: expectedFor(job.snapshot) },
         })),
       );
+      const appendIndex = new Map(appending.map((job, i) => [job, i]));
       const entries = batch.flatMap((job) => {
-        const index = appending.indexOf(job);
+        const index = appendIndex.get(job) ?? -1;
         // Position is filled in by the statement from the append's own row.
         const replies = this.#replies(job.streamId, job.snapshot, job.outcome, null);
         return this.#entries(job.streamId, job.outcome, replies).map((entry) => ({
@@ -569,13 +575,12 @@ export class StreamProcessor {
       };
     } catch (error) {
       this.#options.logger.debug({ err: error }, 'batched write failed; writing each group alone');
+      // A pipelined group alone could only check the revision, not whose event is there: decided again.
+      for (const job of batch) if (job.chainedOn !== null) job.done(false);
       await Promise.all(
-        batch.map((job) =>
-          // A pipelined group alone could only check the revision, not whose event is there.
-          job.chainedOn === null
-            ? this.#writeAlone(job.streamId, job.snapshot, job.outcome).then(job.done, job.fail)
-            : job.done(false),
-        ),
+        batch
+          .filter((job) => job.chainedOn === null)
+          .map((job) => this.#writeAlone(job.streamId, job.snapshot, job.outcome).then(job.done, job.fail)),
       );
       return;
     }

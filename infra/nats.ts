@@ -70,6 +70,9 @@ export const connectNats = async (config: NatsConfig, timeoutMs = 2000): Promise
     reconnectTimeWait: 500,
     pingInterval: 10_000,
     maxPingOut: 3,
+    // Otherwise every request builds an Error up front, for a stack trace a timeout might print:
+    // 3 % of a command client's CPU. Timeouts still say which subject they were for.
+    noAsyncTraces: true,
   };
   if (config.credsFile !== null)
     return connect({ ...options, authenticator: await authenticatorFromFile(config.credsFile) });

@@ -22,6 +22,14 @@ export type PendingWrites = Readonly<{
 const keyOf = (values: readonly unknown[]): string =>
   values.length === 1 ? String(values[0]) : values.map(String).join('\u0000');
 
+/** `keyOf` the row's key columns, without building the array for the usual single-column key. */
+const rowKey = (row: Row, keyColumns: readonly string[]): string => {
+  const [only] = keyColumns;
+  return keyColumns.length === 1 && only !== undefined
+    ? String(row[only])
+    : keyOf(keyColumns.map((c) => row[c]));
+};
+
 /**
  * The row store of a rebuild's fold. A version being rebuilt is written by the
  * rebuild alone, so the rows it wrote are the rows in its tables: this store
@@ -71,16 +79,19 @@ export class BufferedRows implements RowStore {
   ): Promise<R[]> {
     const buffer = this.#table(table, keyColumns);
     const found: R[] = [];
+    const seen = new Set<string>();
     const missing = new Map<string, K>();
     for (const key of keys) {
       const k = keyOf(keyValues(key));
+      if (seen.has(k)) continue;
+      seen.add(k);
       const row = buffer.cached.get(k);
       if (row !== undefined) found.push(row as R);
       else if (!this.#complete) missing.set(k, key);
     }
     if (missing.size > 0) {
       for (const row of await fetch([...missing.values()])) {
-        buffer.cached.set(keyOf(keyColumns.map((c) => row[c])), row);
+        buffer.cached.set(rowKey(row, keyColumns), row);
         found.push(row);
       }
     }
@@ -91,7 +102,7 @@ export class BufferedRows implements RowStore {
     return this.#load<R, string>(
       table,
       [keyColumn],
-      new Set(keys),
+      keys,
       (k) => [k],
       (missing) => loadRows<R>(this.#db, this.#t.table(table), keyColumn, missing),
     );
@@ -115,7 +126,7 @@ export class BufferedRows implements RowStore {
     const buffer = this.#table(table, keyColumns);
     buffer.keyColumns = keyColumns;
     for (const row of rows) {
-      const k = keyOf(keyColumns.map((c) => row[c]));
+      const k = rowKey(row, keyColumns);
       buffer.cached.set(k, row);
       buffer.dirty.set(k, row);
     }

@@ -104,10 +104,15 @@ export const bulkFold = async (options: BulkFoldOptions, start: readonly Target[
     );
   };
 
-  const recover = async (): Promise<void> => {
-    const events = [...(inFlight?.batches ?? []), ...unflushed].flat();
+  /** Waits for the flush in flight, whatever its outcome. */
+  const drain = async (): Promise<void> => {
     await inFlight?.done.catch(() => undefined);
     inFlight = null;
+  };
+
+  const recover = async (): Promise<void> => {
+    const events = [...(inFlight?.batches ?? []), ...unflushed].flat();
+    await drain();
     unflushed = [];
     unflushedEvents = 0;
     targets = await options.applyDirect(await options.reload(), events);
@@ -140,7 +145,7 @@ export const bulkFold = async (options: BulkFoldOptions, start: readonly Target[
   } finally {
     // Stopped early (aborted, or a failure recover() could not mend): no write may outlive the fold,
     // or a resumed rebuild could start from a checkpoint that is about to move.
-    await inFlight?.done.catch(() => undefined);
+    await drain();
   }
   return targets;
 };

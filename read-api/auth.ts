@@ -109,13 +109,38 @@ export const authenticate = (keys: readonly ApiKey[], secret: string | null): Pr
   return found === null ? null : { keyId: keyIdOf(found.hash), scope: found.scope, sellerId: found.sellerId };
 };
 
-/** onRequest: identifies the caller (or not); refusing is left to `requireScope`. */
-export const identify =
-  (keys: readonly ApiKey[]) =>
-  (request: FastifyRequest, _reply: FastifyReply, done: () => void): void => {
-    request.principal = authenticate(keys, presentedKey(request));
+/** The key a connection presented last and who it named. */
+type LastKey = Readonly<{ secret: Buffer; principal: Principal | null }>;
+
+/**
+ * onRequest: identifies the caller (or not); refusing is left to `requireScope`.
+ * A client sends the same key on every request of a keep-alive connection,
+ * so the connection remembers the key it presented last and who that was: the
+ * same key again (compared in constant time) skips the SHA-256 and the scan
+ * of the configured keys. Any other key is looked up as before. What is kept
+ * is the presented key, for as long as its connection is open.
+ */
+export const identify = (keys: readonly ApiKey[]) => {
+  const lastOf = new WeakMap<object, LastKey>();
+  return (request: FastifyRequest, _reply: FastifyReply, done: () => void): void => {
+    const presented = presentedKey(request);
+    if (presented === null) {
+      request.principal = null;
+      done();
+      return;
+    }
+    const secret = Buffer.from(presented, 'utf8');
+    const connection = request.raw.socket as object | null;
+    const last = connection === null ? undefined : lastOf.get(connection);
+    if (last !== undefined && last.secret.length === secret.length && timingSafeEqual(last.secret, secret)) {
+      request.principal = last.principal;
+    } else {
+      request.principal = authenticate(keys, presented);
+      if (connection !== null) lastOf.set(connection, { secret, principal: request.principal });
+    }
     done();
   };
+};
 
 export const unauthorized = (): ApiError =>
   new ApiError(401, 'unauthorized', 'Unauthorized', 'A valid API key is required.', {

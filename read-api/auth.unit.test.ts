@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { authenticate, maySeeSeller, parseApiKeys } from './auth.ts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { authenticate, identify, maySeeSeller, parseApiKeys } from './auth.ts';
 import { ReadApiSettingsError, loadReadApiSettings } from './settings.ts';
 
 const READER = 'reader-key-0000000000000001';
@@ -87,5 +88,31 @@ describe('read API settings', () => {
     { API_KEYS: 'bad' },
   ])('refuses %o', (env) => {
     expect(() => loadReadApiSettings(env)).toThrow(ReadApiSettingsError);
+  });
+});
+
+describe('identifying the caller of a request', () => {
+  const keys = parseApiKeys(`${READER}:reader, ${SELLER}:seller:s-1`);
+  const who = (check: ReturnType<typeof identify>, socket: object, headers: Record<string, string>) => {
+    const request = { headers, raw: { socket }, principal: null } as unknown as FastifyRequest;
+    check(request, {} as FastifyReply, () => undefined);
+    return request.principal;
+  };
+
+  it('names the key each request presents, on one connection or many', () => {
+    const check = identify(keys);
+    const connection = {};
+    expect(who(check, connection, { authorization: `Bearer ${READER}` })?.scope).toBe('reader');
+    expect(who(check, connection, { authorization: `Bearer ${READER}` })?.scope).toBe('reader');
+    // Another key on the same connection (a proxy's pooled connection) is looked up, not remembered.
+    expect(who(check, connection, { 'x-api-key': SELLER })).toMatchObject({
+      scope: 'seller',
+      sellerId: 's-1',
+    });
+    expect(who(check, connection, { authorization: 'Bearer reader-key-0000000000000009' })).toBeNull();
+    expect(who(check, connection, { authorization: `Bearer ${READER}x` })).toBeNull();
+    expect(who(check, connection, {})).toBeNull();
+    expect(who(check, connection, { authorization: `Bearer ${READER}` })?.scope).toBe('reader');
+    expect(who(check, {}, { authorization: `Bearer ${SELLER}` })?.scope).toBe('seller');
   });
 });

@@ -51,8 +51,11 @@ export class ListingCache {
   readonly #onEvict: (reason: EvictionReason, count: number) => void;
   /** Map order is the scan order of eviction: the oldest first, entries read since moved to the end. */
   readonly #entries = new Map<string, Slot>();
-  /** Stock rows are keyed by SKU: which cached listings show each SKU. */
-  readonly #bySku = new Map<string, Set<string>>();
+  /**
+   * Stock rows are keyed by SKU: which cached listings show each SKU. Nearly
+   * every SKU has one listing, so a lone id is kept as is, not in a set.
+   */
+  readonly #bySku = new Map<string, string | Set<string>>();
   #version: number | null = null;
   #validThrough: LogPosition | null = null;
   #validatedAt = Number.NEGATIVE_INFINITY;
@@ -118,12 +121,10 @@ export class ListingCache {
     }
     this.#remove(entry.listingId);
     this.#entries.set(entry.listingId, { entry, used: false });
-    let listings = this.#bySku.get(entry.sku);
-    if (listings === undefined) {
-      listings = new Set();
-      this.#bySku.set(entry.sku, listings);
-    }
-    listings.add(entry.listingId);
+    const listings = this.#bySku.get(entry.sku);
+    if (listings === undefined) this.#bySku.set(entry.sku, entry.listingId);
+    else if (typeof listings === 'string') this.#bySku.set(entry.sku, new Set([listings, entry.listingId]));
+    else listings.add(entry.listingId);
     if (this.#entries.size > this.#maxEntries) this.#evictOne();
     return true;
   }
@@ -166,7 +167,9 @@ export class ListingCache {
       let evicted = 0;
       for (const id of changes.listingIds) if (this.#remove(id)) evicted += 1;
       for (const sku of changes.skus) {
-        for (const id of [...(this.#bySku.get(sku) ?? [])]) if (this.#remove(id)) evicted += 1;
+        const listings = this.#bySku.get(sku);
+        const ids = listings === undefined ? [] : typeof listings === 'string' ? [listings] : [...listings];
+        for (const id of ids) if (this.#remove(id)) evicted += 1;
       }
       if (evicted > 0) this.#onEvict('changed', evicted);
       this.#validThrough = through;
@@ -203,9 +206,14 @@ export class ListingCache {
     const slot = this.#entries.get(listingId);
     if (slot === undefined) return false;
     this.#entries.delete(listingId);
-    const listings = this.#bySku.get(slot.entry.sku);
-    listings?.delete(listingId);
-    if (listings?.size === 0) this.#bySku.delete(slot.entry.sku);
+    const sku = slot.entry.sku;
+    const listings = this.#bySku.get(sku);
+    if (typeof listings === 'string') {
+      if (listings === listingId) this.#bySku.delete(sku);
+    } else if (listings !== undefined) {
+      listings.delete(listingId);
+      if (listings.size === 0) this.#bySku.delete(sku);
+    }
     return true;
   }
 }

@@ -51,7 +51,7 @@ describe('the listing cache', () => {
     const evictions: [EvictionReason, number][] = [];
     const cache = cacheOf(10, evictions);
     cache.pin(1, at(5), NOW);
-    for (const l of [listing('a'), listing('b', 'shared'), listing('c', 'shared'), listing('d')]) {
+    for (const l of [listing('a'), listing('b', 'shared'), listing('c', 'shared'), listing('d', 'D')]) {
       cache.admit(l, { version: 1, position: at(5) });
     }
     cache.advance(1, at(5), at(7), { listingIds: ['a', 'zz'], skus: ['shared'] }, NOW);
@@ -59,6 +59,12 @@ describe('the listing cache', () => {
     expect(['a', 'b', 'c', 'd'].filter((id) => cache.has(id))).toEqual(['d']);
     expect(cache.lookup('d', claim(at(7)), NOW)).toBeDefined();
     expect(evictions).toEqual([['changed', 3]]);
+    // An evicted listing leaves no trace under its SKU: a later change of that SKU spares the rest.
+    cache.admit(listing('e', 'shared'), { version: 1, position: at(7) });
+    cache.advance(1, at(7), at(8), { listingIds: [], skus: ['D'] }, NOW);
+    expect(['d', 'e'].filter((id) => cache.has(id))).toEqual(['e']);
+    cache.advance(1, at(8), at(9), { listingIds: [], skus: ['shared'] }, NOW);
+    expect(cache.size).toBe(0);
   });
 
   it('ignores changes read for a span that no longer starts where the cache is valid', () => {

@@ -7,7 +7,7 @@ import type { LogPosition } from '../infra/event-store/port.ts';
 import type { ReadModelDatabase } from '../projections/read-models/schema.ts';
 import { apiError } from './errors.ts';
 import { cacheControlFor } from './freshness.ts';
-import type { ProjectionStatusCache } from './freshness.ts';
+import type { ProjectionStatus, ProjectionStatusCache } from './freshness.ts';
 import type { ListingReader } from './listing-reads.ts';
 import type { ReadApiSettings } from './settings.ts';
 
@@ -76,13 +76,24 @@ export const minPositionOf = (request: FastifyRequest): LogPosition | null => {
  * for, and no promise is made.
  */
 export const servedBy = (ctx: ReadContext, projection: string): preHandlerHookHandler => {
+  // The header values change when the status does (at most once a refresh): made then, not per request.
+  let view: ProjectionStatus | undefined;
+  let cacheControl = cacheControlFor(undefined, ctx.settings.cacheMaxAgeS);
+  let checkpoint: LogPosition | undefined;
+  let position: string | undefined;
   const stamp = (reply: FastifyReply): void => {
-    void reply.header(
-      'cache-control',
-      cacheControlFor(ctx.status.active(projection), ctx.settings.cacheMaxAgeS),
-    );
-    const checkpoint = ctx.status.checkpoint(projection);
-    if (checkpoint !== undefined) void reply.header('x-projection-position', formatPosition(checkpoint));
+    const nowView = ctx.status.active(projection);
+    if (nowView !== view) {
+      view = nowView;
+      cacheControl = cacheControlFor(view, ctx.settings.cacheMaxAgeS);
+    }
+    const nowCheckpoint = ctx.status.checkpoint(projection);
+    if (nowCheckpoint !== checkpoint) {
+      checkpoint = nowCheckpoint;
+      position = checkpoint === undefined ? undefined : formatPosition(checkpoint);
+    }
+    void reply.header('cache-control', cacheControl);
+    if (position !== undefined) void reply.header('x-projection-position', position);
   };
   return (request, reply, done) => {
     const min = minPositionOf(request);

@@ -1,33 +1,7 @@
 import type pg from 'pg';
+import { EVENT_COLUMNS, queryEvents } from '../event-store/postgres/log-reads.ts';
 import { toSafeInteger } from '../postgres/database.ts';
-import type { EventMetadata, JsonValue, LogPosition, RecordedEvent } from '../event-store/port.ts';
-
-type EventRow = {
-  event_id: string;
-  stream_id: string;
-  stream_revision: string;
-  commit: string;
-  position: string;
-  event_type: string;
-  data: JsonValue;
-  metadata: EventMetadata;
-  schema_version: number;
-  recorded_at: Date;
-  hash: Buffer;
-};
-
-const toRecorded = (row: EventRow): RecordedEvent => ({
-  eventId: row.event_id,
-  streamId: row.stream_id,
-  revision: toSafeInteger(row.stream_revision, 'revision'),
-  position: { commit: toSafeInteger(row.commit, 'commit'), prepare: toSafeInteger(row.position, 'position') },
-  type: row.event_type,
-  data: row.data,
-  metadata: row.metadata,
-  schemaVersion: row.schema_version,
-  recordedAt: row.recorded_at.toISOString(),
-  hash: row.hash.toString('hex'),
-});
+import type { LogPosition, RecordedEvent } from '../event-store/port.ts';
 
 /** A slice of the global log: positions inclusive at both ends, times as [since, until). */
 export type LogRange = Readonly<{
@@ -47,11 +21,11 @@ export type StreamSummary = Readonly<{
 
 export type CategorySummary = Readonly<{ category: string; streams: number; events: number }>;
 
-const COLUMNS = `event_id, stream_id, stream_revision, transaction_id::text as commit, position, event_type,
-  data, metadata, schema_version, recorded_at, hash`;
+/** Where a keyset scan goes on from: the last position of a page, its commit as text. */
+type ScanPosition = Readonly<{ commit: string; prepare: number }>;
 
-/** Every scan selects the position as `commit` and `position`, for the next page. */
-type ScanRow = Readonly<{ commit: string; position: string }>;
+/** One page of a scan: what it yields, and the position of its last row. */
+type Page<T> = Readonly<{ items: readonly T[]; last: ScanPosition | undefined }>;
 
 type LineRow = { commit: string; position: string; line: string };
 
@@ -85,30 +59,31 @@ export class LogReader {
 
   /** One stream, from an inclusive revision, in revision order. */
   async readStream(streamId: string, fromRevision: number, limit: number): Promise<readonly RecordedEvent[]> {
-    const { rows } = await this.#pool.query<EventRow>(
-      `select ${COLUMNS} from ${this.#table} where stream_id = $1 and stream_revision >= $2
+    return queryEvents(
+      this.#pool,
+      `select ${EVENT_COLUMNS} from ${this.#table} where stream_id = $1 and stream_revision >= $2
         order by stream_revision limit $3`,
       [streamId, fromRevision, limit],
     );
-    return rows.map(toRecorded);
   }
 
   /** The whole log grouped by stream, each in revision order: what the hash chains are checked on. */
   async *byStream(batchSize = DEFAULT_BATCH): AsyncGenerator<readonly RecordedEvent[]> {
     let after: Readonly<{ streamId: string; revision: number }> | null = null;
     for (;;) {
-      const result: pg.QueryResult<EventRow> =
+      const events: readonly RecordedEvent[] =
         after === null
-          ? await this.#pool.query<EventRow>(
-              `select ${COLUMNS} from ${this.#table} order by stream_id, stream_revision limit $1`,
+          ? await queryEvents(
+              this.#pool,
+              `select ${EVENT_COLUMNS} from ${this.#table} order by stream_id, stream_revision limit $1`,
               [batchSize],
             )
-          : await this.#pool.query<EventRow>(
-              `select ${COLUMNS} from ${this.#table} where (stream_id, stream_revision) > ($2, $3)
+          : await queryEvents(
+              this.#pool,
+              `select ${EVENT_COLUMNS} from ${this.#table} where (stream_id, stream_revision) > ($2, $3)
                 order by stream_id, stream_revision limit $1`,
               [batchSize, after.streamId, after.revision],
             );
-      const events: readonly RecordedEvent[] = result.rows.map(toRecorded);
       const last = events.at(-1);
       if (last === undefined) return;
       yield events;
@@ -119,7 +94,11 @@ export class LogReader {
 
   /** The global log in order, restricted to `range`. */
   byPosition(range: LogRange, batchSize = DEFAULT_BATCH): AsyncGenerator<readonly RecordedEvent[]> {
-    return this.#scan(range, batchSize, COLUMNS, (row) => toRecorded(row as unknown as EventRow));
+    return this.#scan(range, batchSize, EVENT_COLUMNS, async (text, values) => {
+      const events = await queryEvents(this.#pool, text, values);
+      const last = events.at(-1)?.position;
+      return { items: events, last: last && { commit: String(last.commit), prepare: last.prepare } };
+    });
   }
 
   /**
@@ -129,14 +108,21 @@ export class LogReader {
    * of `AuditEvent`; only the white space differs.
    */
   lines(range: LogRange, batchSize = DEFAULT_BATCH): AsyncGenerator<readonly string[]> {
-    return this.#scan(range, batchSize, LINE_COLUMNS, (row) => (row as unknown as LineRow).line);
+    return this.#scan(range, batchSize, LINE_COLUMNS, async (text, values) => {
+      const { rows } = await this.#pool.query<LineRow>(text, [...values]);
+      const last = rows.at(-1);
+      return {
+        items: rows.map((row) => row.line),
+        last: last && { commit: last.commit, prepare: toSafeInteger(last.position, 'position') },
+      };
+    });
   }
 
   async *#scan<T>(
     range: LogRange,
     batchSize: number,
     columns: string,
-    map: (row: ScanRow) => T,
+    page: (text: string, values: readonly unknown[]) => Promise<Page<T>>,
   ): AsyncGenerator<readonly T[]> {
     const filters: string[] = ['(transaction_id, position) > ($2::text::xid8, $3)'];
     const params: unknown[] = [batchSize, '0', 0];
@@ -154,33 +140,22 @@ export class LogReader {
     }
     const text = `select ${columns} from ${this.#table} where ${filters.join(' and ')}
       order by transaction_id, position limit $1`;
-    const fetch = async (after: Readonly<{ commit: string; prepare: number }>): Promise<ScanRow[]> => {
-      const { rows } = await this.#pool.query<ScanRow>(text, [
-        params[0],
-        after.commit,
-        after.prepare,
-        ...params.slice(3),
-      ]);
-      return rows;
-    };
+    const fetch = (after: ScanPosition): Promise<Page<T>> =>
+      page(text, [params[0], after.commit, after.prepare, ...params.slice(3)]);
     // Inclusive `from`: start just before it (positions are integer pairs).
-    const start =
+    const start: ScanPosition =
       range.from === undefined
         ? { commit: '0', prepare: 0 }
         : { commit: String(range.from.commit), prepare: range.from.prepare - 1 };
     // One batch read ahead while the consumer handles the current one: two batches in memory at most.
-    let pending: Promise<ScanRow[]> = fetch(start);
+    let pending: Promise<Page<T>> = fetch(start);
     for (;;) {
-      const rows = await pending;
-      const last = rows.at(-1);
+      const { items, last } = await pending;
       if (last === undefined) return;
-      pending =
-        rows.length < batchSize
-          ? Promise.resolve([])
-          : fetch({ commit: last.commit, prepare: toSafeInteger(last.position, 'position') });
+      pending = items.length < batchSize ? Promise.resolve({ items: [], last: undefined }) : fetch(last);
       // Read ahead for a consumer that may stop early: never an unhandled rejection.
       pending.catch(() => undefined);
-      yield rows.map(map);
+      yield items;
     }
   }
 

@@ -22,7 +22,10 @@ const walk = (value: unknown): string => {
     case 'object': {
       if (value === null) return 'null';
       if (Array.isArray(value)) return `[${value.map(walk).join(',')}]`;
-      if (Object.getPrototypeOf(value) !== Object.prototype) throw NOT_JSON;
+      // Plain objects only (a dictionary without a prototype is one too): a Date or a Map would print
+      // as something else than it is.
+      const prototype: unknown = Object.getPrototypeOf(value);
+      if (prototype !== Object.prototype && prototype !== null) throw NOT_JSON;
       const object = value as Readonly<Record<string, unknown>>;
       const keys = Object.keys(object).sort();
       let text = '{';

@@ -15,7 +15,7 @@ const json: fc.Arbitrary<JsonValue> = fc.letrec<{ value: JsonValue }>((tie) => (
     fc.double({ noNaN: true, noDefaultInfinity: true }),
     storable,
     fc.array(tie('value'), { maxLength: 4 }),
-    fc.dictionary(storable, tie('value'), { maxKeys: 4, noNullPrototype: true }),
+    fc.dictionary(storable, tie('value'), { maxKeys: 4 }),
   ),
 })).value;
 
@@ -59,7 +59,6 @@ describe('canonical JSON', () => {
       { ['\u0000']: 1 },
       new Date(0),
       new Map(),
-      Object.create(null) as unknown,
       () => 1,
       1n,
       Symbol('s'),

@@ -27,11 +27,11 @@ const DEFAULT_BATCH_SIZE = 500;
  * first batch shorter than `batchSize`.
  *
  * The next batch is read while the caller handles the current one, so the
- * database and the caller work at the same time instead of taking turns (on
- * two cores, half again the events per second of a `readAll` loop). Each read
- * is an ordinary `readAll`/`readCategory` after the previous batch's last
- * event: order and the gap-free guarantee are the port's. It holds two batches
- * at most, and, while both are in flight, two connections.
+ * database and the caller work at the same time instead of taking turns
+ * (docs/event-store.md, "Reading ahead"). Each read is an ordinary
+ * `readAll`/`readCategory` after the previous batch's last event: order and
+ * the gap-free guarantee are the port's. It holds two batches at most, and,
+ * while both are in flight, two connections.
  */
 export async function* readBatches(
   store: EventStore,

@@ -44,6 +44,11 @@ export const assertCategory = (category: unknown): string => {
 
 export const categoryOf = (streamId: string): string => streamId.slice(0, streamId.indexOf('-'));
 
+const isPlainObject = (value: object): boolean => {
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+};
+
 /** Says where `value` stops being JSON that survives a round trip through jsonb unchanged. */
 const assertJson = (value: unknown, path: string): void => {
   if (value === null || typeof value === 'boolean') return;
@@ -64,7 +69,7 @@ const assertJson = (value: unknown, path: string): void => {
     });
     return;
   }
-  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+  if (typeof value === 'object' && isPlainObject(value)) {
     for (const [key, item] of Object.entries(value)) {
       assertJson(key, `${path} key`);
       if (item === undefined)

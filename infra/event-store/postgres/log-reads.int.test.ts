@@ -13,8 +13,8 @@ import type { PostgresEventStore } from './postgres-event-store.ts';
 
 /**
  * The row mapping and the batch reader against what they replaced: the query
- * and mapping the store used before (object rows, named columns), kept here
- * as the reference, and the audit's own reader, which maps the raw columns.
+ * and mapping the store used before (object rows, named columns) is kept here
+ * as the reference.
  */
 
 type PreviousRow = {
@@ -140,9 +140,14 @@ describe('postgres log reads', () => {
     expect(JSON.stringify(read)).toBe(JSON.stringify(reference));
   });
 
-  it("the audit's reader, which maps the raw columns itself, reads the same events", async () => {
-    const audit = (await collect(new LogReader(db.pool, db.schema).byPosition({}, 4))).flat();
-    expect(await store.readAll({ maxCount: 100 })).toEqual(audit);
+  it("the audit's reader, by position and by stream, reads the same events", async () => {
+    const reader = new LogReader(db.pool, db.schema);
+    const all = await store.readAll({ maxCount: 100 });
+    expect((await collect(reader.byPosition({}, 4))).flat()).toEqual(all);
+    const byStream = [...all].sort((a, b) =>
+      a.streamId === b.streamId ? a.revision - b.revision : a.streamId < b.streamId ? -1 : 1,
+    );
+    expect((await collect(reader.byStream(3))).flat()).toEqual(byStream);
   });
 
   it('readStream and headPosition read the same rows as readAll', async () => {

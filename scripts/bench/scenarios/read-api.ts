@@ -177,6 +177,18 @@ const stopServer = async (child: ChildProcess): Promise<void> => {
   clearTimeout(timer);
 };
 
+/** The server's listing cache lookups so far (`read_api_listing_cache_lookups_total`), 0 when it has none. */
+const cacheLookups = async (port: number): Promise<{ hit: number; miss: number }> => {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const count = (result: string): number =>
+    Number(
+      new RegExp(`^read_api_listing_cache_lookups_total\\{result="${result}"\\} (\\d+)$`, 'm').exec(
+        text,
+      )?.[1] ?? 0,
+    );
+  return { hit: count('hit'), miss: count('miss') };
+};
+
 type Load = Readonly<{ name: string; path: () => string }>;
 
 const drive = async (
@@ -258,9 +270,13 @@ export const readApi: Scenario = {
         // The server's CPU and its backends' per request: what the numbers would be without the
         // machine's other load, which the request rate alone cannot tell on a shared machine.
         const meter = new CpuMeter(await serverBackends(options.databaseUrl, serverStarted));
+        const lookupsBefore = await cacheLookups(port);
         const serverCpuBefore = processCpuS(server.pid);
         const r = await drive(port, load, options.concurrency, options.durationS, options.signal);
         const serverCpuS = processCpuS(server.pid) - serverCpuBefore;
+        const lookupsAfter = await cacheLookups(port);
+        const hits = lookupsAfter.hit - lookupsBefore.hit;
+        const lookups = hits + lookupsAfter.miss - lookupsBefore.miss;
         const cpu = meter.stop();
         options.signal.throwIfAborted();
         if (r.non2xx > 0 || r.errors > 0) {
@@ -291,7 +307,12 @@ export const readApi: Scenario = {
           machineBusyCores: cpu.machineBusy,
           ...(load.name === 'healthz' ? {} : { listings, sellers }),
           ...(load.name === 'listing-by-id'
-            ? { targetOpsPerSec: TARGET_BY_ID_PER_SEC, targetP99Ms: TARGET_P99_MS }
+            ? {
+                targetOpsPerSec: TARGET_BY_ID_PER_SEC,
+                targetP99Ms: TARGET_P99_MS,
+                // Of the measured window: the share answered from the server's listing cache.
+                cacheHitRatio: lookups === 0 ? 0 : Math.round((hits / lookups) * 10_000) / 10_000,
+              }
             : {}),
           loadGenerator: 'autocannon, in the bench process; server: npm start -- --roles api',
         });
