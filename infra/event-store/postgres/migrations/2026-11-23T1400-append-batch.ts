@@ -32,6 +32,10 @@ export const appendBatchMigration = (schema: string): Migration => ({
       -- Plan the statements below once per session: with arrays as parameters the planner keeps
       -- choosing custom plans, re-planning every statement on every call (a fifth of its time).
       set plan_cache_mode = force_generic_plan
+      -- A plan kept for the session must not depend on how big the log was when it was made: planned
+      -- on a young log the id probe became a sequential scan, then read the whole log on every call.
+      -- Every lookup here is by a unique key, so an index is always the right plan.
+      set enable_seqscan = off
       -- Estimates of set-returning jsonb calls are guesses; never worth compiling a plan for.
       set jit = off
       as $fn$
