@@ -4,13 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresEventStore } from '../infra/event-store/postgres/open.ts';
 import type { PostgresEventStore } from '../infra/event-store/postgres/postgres-event-store.ts';
 import { createPool } from '../infra/postgres/database.ts';
-import { TEST_DATABASE_URL, createTestSchema } from '../infra/postgres/test-database.ts';
+import { TEST_DATABASE_URL } from '../infra/postgres/test-database.ts';
 import type { TestSchema } from '../infra/postgres/test-database.ts';
 import type { CommandBus } from './command-bus.ts';
 import type { Reply } from './envelope.ts';
 import { openCommandSide } from './open.ts';
 import { commandPolicy } from './policy.ts';
 import { seatsCommands } from './test/seats.ts';
+import { openSeatsSide } from './test/seats-side.ts';
 
 const logger = pino({ level: 'silent' });
 
@@ -20,16 +21,7 @@ describe('command pipeline (real Postgres)', () => {
   let bus: CommandBus;
 
   beforeAll(async () => {
-    db = await createTestSchema('cmd_bus', 12);
-    store = await openPostgresEventStore({ pool: db.pool, schema: db.schema });
-    ({ bus } = await openCommandSide({
-      pool: db.pool,
-      store,
-      schema: db.schema,
-      definitions: seatsCommands,
-      policy: commandPolicy(),
-      logger,
-    }));
+    ({ db, store, bus } = await openSeatsSide('cmd_bus', 12));
   });
   afterAll(async () => {
     await db.drop();

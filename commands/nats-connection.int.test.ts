@@ -8,19 +8,16 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { pino } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPostgresEventStore } from '../infra/event-store/postgres/open.ts';
 import type { PostgresEventStore } from '../infra/event-store/postgres/postgres-event-store.ts';
 import { connectNats } from '../infra/nats.ts';
 import { startNatsTestServer } from '../infra/nats-test-server.ts';
 import type { NatsTestServer } from '../infra/nats-test-server.ts';
-import { createTestSchema, uniqueName } from '../infra/postgres/test-database.ts';
+import { uniqueName } from '../infra/postgres/test-database.ts';
 import type { TestSchema } from '../infra/postgres/test-database.ts';
 import type { CommandBus } from './command-bus.ts';
 import type { Reply } from './envelope.ts';
 import { startCommandGateway } from './nats-gateway.ts';
-import { openCommandSide } from './open.ts';
-import { commandPolicy } from './policy.ts';
-import { seatsCommands } from './test/seats.ts';
+import { openSeatsSide } from './test/seats-side.ts';
 
 const logger = pino({ level: 'silent' });
 const SHARED_NATS_URL = process.env['TEST_NATS_URL'] ?? 'nats://127.0.0.1:4222';
@@ -45,16 +42,7 @@ describe('NATS connection handling of the command gateway (real NATS and Postgre
   let bus: CommandBus;
 
   beforeAll(async () => {
-    db = await createTestSchema('cmd_conn', 8);
-    store = await openPostgresEventStore({ pool: db.pool, schema: db.schema });
-    ({ bus } = await openCommandSide({
-      pool: db.pool,
-      store,
-      schema: db.schema,
-      definitions: seatsCommands,
-      policy: commandPolicy(),
-      logger,
-    }));
+    ({ db, store, bus } = await openSeatsSide('cmd_conn', 8));
   });
   afterAll(async () => {
     await db.drop();

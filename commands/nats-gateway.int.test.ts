@@ -2,18 +2,15 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { pino } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPostgresEventStore } from '../infra/event-store/postgres/open.ts';
 import type { PostgresEventStore } from '../infra/event-store/postgres/postgres-event-store.ts';
 import { connectNats } from '../infra/nats.ts';
-import { createTestSchema, uniqueName } from '../infra/postgres/test-database.ts';
+import { uniqueName } from '../infra/postgres/test-database.ts';
 import type { TestSchema } from '../infra/postgres/test-database.ts';
 import type { CommandBus } from './command-bus.ts';
 import type { Reply } from './envelope.ts';
 import { startCommandGateway } from './nats-gateway.ts';
 import type { CommandGateway } from './nats-gateway.ts';
-import { openCommandSide } from './open.ts';
-import { commandPolicy } from './policy.ts';
-import { seatsCommands } from './test/seats.ts';
+import { openSeatsSide } from './test/seats-side.ts';
 
 const logger = pino({ level: 'silent' });
 const NATS_URL = process.env['TEST_NATS_URL'] ?? 'nats://127.0.0.1:4222';
@@ -31,16 +28,7 @@ describe('NATS command gateway (real NATS and Postgres)', () => {
   const prefix = `test.${uniqueName('gw')}.cmd`;
 
   beforeAll(async () => {
-    db = await createTestSchema('cmd_gw', 8);
-    store = await openPostgresEventStore({ pool: db.pool, schema: db.schema });
-    ({ bus } = await openCommandSide({
-      pool: db.pool,
-      store,
-      schema: db.schema,
-      definitions: seatsCommands,
-      policy: commandPolicy(),
-      logger,
-    }));
+    ({ db, store, bus } = await openSeatsSide('cmd_gw', 8));
     const config = { url: NATS_URL, user: null, password: null, token: null, credsFile: null, name: 'test' };
     server = await connectNats(config);
     client = await connectNats(config);

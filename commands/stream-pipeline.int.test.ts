@@ -7,21 +7,14 @@
  * on a state it was not decided on.
  */
 import type pg from 'pg';
-import { pino } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Expected } from '../infra/event-store/port.ts';
-import { openPostgresEventStore } from '../infra/event-store/postgres/open.ts';
 import type { PostgresEventStore } from '../infra/event-store/postgres/postgres-event-store.ts';
-import { createTestSchema } from '../infra/postgres/test-database.ts';
 import type { TestSchema } from '../infra/postgres/test-database.ts';
 import type { CommandBus } from './command-bus.ts';
 import type { Reply } from './envelope.ts';
-import { openCommandSide } from './open.ts';
-import { commandPolicy } from './policy.ts';
-import { seatsCommands } from './test/seats.ts';
-
-const logger = pino({ level: 'silent' });
+import { openSeatsSide } from './test/seats-side.ts';
 
 describe('stream processor: pipelined writes of one stream (real Postgres)', () => {
   let db: TestSchema;
@@ -29,17 +22,7 @@ describe('stream processor: pipelined writes of one stream (real Postgres)', () 
   let bus: CommandBus;
 
   beforeAll(async () => {
-    db = await createTestSchema('stream_pipeline', 8);
-    store = await openPostgresEventStore({ pool: db.pool, schema: db.schema });
-    ({ bus } = await openCommandSide({
-      pool: db.pool,
-      store,
-      schema: db.schema,
-      definitions: seatsCommands,
-      policy: commandPolicy(),
-      logger,
-      processor: { pipelineDepth: 2 },
-    }));
+    ({ db, store, bus } = await openSeatsSide('stream_pipeline', 8, { pipelineDepth: 2 }));
   });
   afterAll(async () => {
     await db.drop();

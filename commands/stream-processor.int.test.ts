@@ -4,13 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresEventStore } from '../infra/event-store/postgres/open.ts';
 import type { PostgresEventStore } from '../infra/event-store/postgres/postgres-event-store.ts';
 import { createPool } from '../infra/postgres/database.ts';
-import { createTestSchema, TEST_DATABASE_URL } from '../infra/postgres/test-database.ts';
+import { TEST_DATABASE_URL } from '../infra/postgres/test-database.ts';
 import type { TestSchema } from '../infra/postgres/test-database.ts';
 import type { CommandBus } from './command-bus.ts';
 import type { AcceptedReply } from './envelope.ts';
 import { openCommandSide } from './open.ts';
 import { commandPolicy } from './policy.ts';
 import { seatsCommands } from './test/seats.ts';
+import { openSeatsSide } from './test/seats-side.ts';
 
 const logger = pino({ level: 'silent' });
 
@@ -25,18 +26,8 @@ describe('stream processor: batched writes across streams (real Postgres)', () =
   let bus: CommandBus;
 
   beforeAll(async () => {
-    db = await createTestSchema('stream_batch', 8);
-    store = await openPostgresEventStore({ pool: db.pool, schema: db.schema });
     // One writer: whatever arrives while it commits goes into the next batch together.
-    ({ bus } = await openCommandSide({
-      pool: db.pool,
-      store,
-      schema: db.schema,
-      definitions: seatsCommands,
-      policy: commandPolicy(),
-      logger,
-      processor: { writers: 1, maxBatch: 50 },
-    }));
+    ({ db, store, bus } = await openSeatsSide('stream_batch', 8, { writers: 1, maxBatch: 50 }));
   });
   afterAll(async () => {
     await db.drop();

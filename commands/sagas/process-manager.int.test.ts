@@ -2,17 +2,13 @@ import { pino } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JsonValue } from '../../infra/event-store/port.ts';
-import { openPostgresEventStore } from '../../infra/event-store/postgres/open.ts';
 import type { PostgresEventStore } from '../../infra/event-store/postgres/postgres-event-store.ts';
-import { createTestSchema } from '../../infra/postgres/test-database.ts';
 import type { TestSchema } from '../../infra/postgres/test-database.ts';
 import type { CommandBus } from '../command-bus.ts';
-import { openCommandSide } from '../open.ts';
-import { commandPolicy } from '../policy.ts';
-import { seatsCommands } from '../test/seats.ts';
 import { DurableTimers } from '../timers/timers.ts';
 import { runProcessManager } from './process-manager.ts';
 import type { ProcessManager } from './process-manager.ts';
+import { openSeatsSide } from '../test/seats-side.ts';
 
 const logger = pino({ level: 'silent' });
 
@@ -36,16 +32,7 @@ describe('process manager runner (real Postgres)', () => {
   let bus: CommandBus;
 
   beforeAll(async () => {
-    db = await createTestSchema('saga', 8);
-    store = await openPostgresEventStore({ pool: db.pool, schema: db.schema });
-    ({ bus } = await openCommandSide({
-      pool: db.pool,
-      store,
-      schema: db.schema,
-      definitions: seatsCommands,
-      policy: commandPolicy(),
-      logger,
-    }));
+    ({ db, store, bus } = await openSeatsSide('saga', 8));
   });
   afterAll(async () => {
     await db.drop();

@@ -1,15 +1,11 @@
 import { pino } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPostgresEventStore } from '../../infra/event-store/postgres/open.ts';
 import type { PostgresEventStore } from '../../infra/event-store/postgres/postgres-event-store.ts';
-import { createTestSchema } from '../../infra/postgres/test-database.ts';
 import type { TestSchema } from '../../infra/postgres/test-database.ts';
 import type { CommandBus } from '../command-bus.ts';
-import { openCommandSide } from '../open.ts';
-import { commandPolicy } from '../policy.ts';
-import { seatsCommands } from '../test/seats.ts';
 import { DurableTimers, runTimerWorker } from './timers.ts';
+import { openSeatsSide } from '../test/seats-side.ts';
 
 const logger = pino({ level: 'silent' });
 
@@ -19,16 +15,7 @@ describe('durable timers (real Postgres)', () => {
   let bus: CommandBus;
 
   beforeAll(async () => {
-    db = await createTestSchema('timers', 6);
-    store = await openPostgresEventStore({ pool: db.pool, schema: db.schema });
-    ({ bus } = await openCommandSide({
-      pool: db.pool,
-      store,
-      schema: db.schema,
-      definitions: seatsCommands,
-      policy: commandPolicy(),
-      logger,
-    }));
+    ({ db, store, bus } = await openSeatsSide('timers', 6));
   });
   afterAll(async () => {
     await db.drop();
