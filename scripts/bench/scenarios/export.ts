@@ -1,14 +1,11 @@
 import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { openAuditor } from '../../../infra/audit/auditor.ts';
-import { Expected } from '../../../infra/event-store/port.ts';
 import { intOption } from '../args.ts';
-import { benchEvents, newStreamId, runTag } from '../events.ts';
 import { LatencyRecorder } from '../stats.ts';
 import type { BenchResult, Scenario } from '../types.ts';
-import { openStore } from './common.ts';
+import { SEED_WORKERS, openStore, seedLog } from './common.ts';
 
-const SEED_WORKERS = 4;
 const MB = 1024 * 1024;
 
 /** Samples the process's resident set size while `work` runs; returns the peak. */
@@ -48,29 +45,7 @@ export const exportScenario: Scenario = {
     const seedBatch = intOption(options.values, 'seed-batch', 1000);
     const { store, pool } = await openStore(options, SEED_WORKERS);
 
-    options.log(`export: seeding ${total} events, ${seedBatch} per append, ${SEED_WORKERS} writers`);
-    const tag = runTag();
-    const seedStarted = process.hrtime.bigint();
-    const appends = Math.ceil(total / seedBatch);
-    let next = 0;
-    let seeded = 0;
-    await Promise.all(
-      Array.from({ length: SEED_WORKERS }, async (_, worker) => {
-        for (let seq = next++; seq < appends && !options.signal.aborted; seq = next++) {
-          const count = Math.min(seedBatch, total - seq * seedBatch);
-          const outcome = await store.append(newStreamId(tag, worker, seq), benchEvents(worker, seq, count), {
-            expectedRevision: Expected.noStream,
-          });
-          if (!outcome.ok) throw new Error(`unexpected conflict on ${outcome.conflict.streamId}`);
-          seeded += count;
-          if (seq % 100 === 0) options.log(`export: seeded ${seeded}`);
-        }
-      }),
-    );
-    options.signal.throwIfAborted();
-    const seedS = Number(process.hrtime.bigint() - seedStarted) / 1e9;
-    options.log(`export: seeded in ${seedS.toFixed(1)} s; vacuum analyze`);
-    await pool.query(`vacuum analyze "${options.schema}".events`);
+    const seedS = await seedLog(options, store, pool, { label: 'export', total, seedBatch });
 
     const auditor = await openAuditor({ pool, schema: options.schema, aggregates: {} });
     const range = await auditor.resolveRange({});

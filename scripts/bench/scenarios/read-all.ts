@@ -1,14 +1,12 @@
-import { Expected, START } from '../../../infra/event-store/port.ts';
+import { START } from '../../../infra/event-store/port.ts';
 import type { LogPosition, RecordedEvent } from '../../../infra/event-store/port.ts';
 import { readBatches } from '../../../infra/event-store/subscription.ts';
 import { intOption } from '../args.ts';
-import { benchEvents, newStreamId, runTag } from '../events.ts';
 import { runClosedLoop } from '../load.ts';
 import type { Scenario } from '../types.ts';
-import { openStore, warmupFor } from './common.ts';
+import { SEED_WORKERS, openStore, seedLog, warmupFor } from './common.ts';
 
 const TARGET_EVENTS_PER_SEC = 150_000;
-const SEED_WORKERS = 4;
 
 type Pass = AsyncGenerator<readonly RecordedEvent[], void, undefined>;
 
@@ -40,26 +38,7 @@ export const readAll: Scenario = {
     const readAhead = options.values['read-ahead'] !== '0';
     const { store, pool } = await openStore(options, Math.max(options.concurrency, SEED_WORKERS));
 
-    options.log(`read-all: seeding ${total} events, ${seedBatch} per append, ${SEED_WORKERS} writers`);
-    const tag = runTag();
-    const seedStarted = process.hrtime.bigint();
-    const appends = Math.ceil(total / seedBatch);
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: SEED_WORKERS }, async (_, worker) => {
-        for (let seq = next++; seq < appends && !options.signal.aborted; seq = next++) {
-          const count = Math.min(seedBatch, total - seq * seedBatch);
-          const outcome = await store.append(newStreamId(tag, worker, seq), benchEvents(worker, seq, count), {
-            expectedRevision: Expected.noStream,
-          });
-          if (!outcome.ok) throw new Error(`unexpected conflict on ${outcome.conflict.streamId}`);
-        }
-      }),
-    );
-    options.signal.throwIfAborted();
-    const seedS = Number(process.hrtime.bigint() - seedStarted) / 1e9;
-    options.log(`read-all: seeded in ${seedS.toFixed(1)} s; vacuum analyze`);
-    await pool.query(`vacuum analyze "${options.schema}".events`);
+    const seedS = await seedLog(options, store, pool, { label: 'read-all', total, seedBatch });
 
     const warmupS = warmupFor(options.durationS);
     const after: LogPosition[] = Array.from({ length: options.concurrency }, () => START);
