@@ -11,7 +11,7 @@ import type { Reply } from './envelope.ts';
 import { openCommandSide } from './open.ts';
 import { commandPolicy } from './policy.ts';
 import { seatsCommands } from './test/seats.ts';
-import { openSeatsSide } from './test/seats-side.ts';
+import { openTestCommandSide } from './test/command-side.ts';
 
 const logger = pino({ level: 'silent' });
 
@@ -21,7 +21,7 @@ describe('command pipeline (real Postgres)', () => {
   let bus: CommandBus;
 
   beforeAll(async () => {
-    ({ db, store, bus } = await openSeatsSide('cmd_bus', 12));
+    ({ db, store, bus } = await openTestCommandSide('cmd_bus', 12));
   });
   afterAll(async () => {
     await db.drop();

@@ -11,6 +11,7 @@ import { createTestSchema, uniqueName } from '../infra/postgres/test-database.ts
 import type { TestSchema } from '../infra/postgres/test-database.ts';
 import { runEventRelay } from './event-relay.ts';
 import { migrateCommandJournal } from './open.ts';
+import { testNatsConfig } from './test/command-side.ts';
 
 const logger = pino({ level: 'silent' });
 
@@ -25,14 +26,7 @@ describe('event relay to JetStream (real NATS and Postgres)', () => {
     db = await createTestSchema('relay', 6);
     store = await openPostgresEventStore({ pool: db.pool, schema: db.schema });
     await migrateCommandJournal(db.pool, db.schema);
-    nc = await connectNats({
-      url: process.env['TEST_NATS_URL'] ?? 'nats://127.0.0.1:4222',
-      user: null,
-      password: null,
-      token: null,
-      credsFile: null,
-      name: 'relay-test',
-    });
+    nc = await connectNats(testNatsConfig('relay-test'));
   });
   afterAll(async () => {
     const jsm = await jetstreamManager(nc);

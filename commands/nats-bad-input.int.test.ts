@@ -5,62 +5,33 @@
  */
 import { errors } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { pino } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogPosition, RecordedEvent } from '../infra/event-store/port.ts';
-import { openPostgresEventStore } from '../infra/event-store/postgres/open.ts';
 import type { PostgresEventStore } from '../infra/event-store/postgres/postgres-event-store.ts';
-import { connectNats } from '../infra/nats.ts';
-import { createTestSchema, uniqueName } from '../infra/postgres/test-database.ts';
 import type { TestSchema } from '../infra/postgres/test-database.ts';
 import { MAX_PAYLOAD_BYTES } from './command-bus.ts';
 import { allCommands } from './definitions/index.ts';
 import type { Reply } from './envelope.ts';
-import { startCommandGateway } from './nats-gateway.ts';
-import type { CommandGateway } from './nats-gateway.ts';
-import { openCommandSide } from './open.ts';
-import { commandPolicy } from './policy.ts';
-
-const logger = pino({ level: 'silent' });
-const NATS_URL = process.env['TEST_NATS_URL'] ?? 'nats://127.0.0.1:4222';
-const natsConfig = (name: string) => ({
-  url: NATS_URL,
-  user: null,
-  password: null,
-  token: null,
-  credsFile: null,
-  name,
-});
+import type { CommandBus } from './command-bus.ts';
+import { openTestCommandSide, startTestGateway } from './test/command-side.ts';
+import type { TestGateway } from './test/command-side.ts';
 
 describe('bad input over NATS (real NATS and Postgres, every command definition)', () => {
   let db: TestSchema;
   let store: PostgresEventStore;
-  let server: NatsConnection;
+  let wire: TestGateway;
   let client: NatsConnection;
-  let gateway: CommandGateway;
-  const prefix = `test.${uniqueName('badin')}.cmd`;
+  let prefix: string;
 
   beforeAll(async () => {
-    db = await createTestSchema('cmd_badin', 8);
-    store = await openPostgresEventStore({ pool: db.pool, schema: db.schema });
-    const { bus } = await openCommandSide({
-      pool: db.pool,
-      store,
-      schema: db.schema,
-      definitions: allCommands,
-      policy: commandPolicy(),
-      logger,
-    });
-    server = await connectNats(natsConfig('bad-input-gateway'));
-    client = await connectNats(natsConfig('bad-input-client'));
-    gateway = startCommandGateway(server, bus, logger, { prefix, queue: prefix });
-    await server.flush(); // the server has the subscription before the first request
+    let bus: CommandBus;
+    ({ db, store, bus } = await openTestCommandSide('cmd_badin', 8, { definitions: allCommands }));
+    wire = await startTestGateway(bus, 'badin');
+    ({ client, prefix } = wire);
   });
   afterAll(async () => {
-    await gateway.drain();
-    await client.close();
-    await server.close();
+    await wire.close();
     await db.drop();
   });
 

@@ -17,18 +17,9 @@ import type { TestSchema } from '../infra/postgres/test-database.ts';
 import type { CommandBus } from './command-bus.ts';
 import type { Reply } from './envelope.ts';
 import { startCommandGateway } from './nats-gateway.ts';
-import { openSeatsSide } from './test/seats-side.ts';
+import { openTestCommandSide, testNatsConfig } from './test/command-side.ts';
 
 const logger = pino({ level: 'silent' });
-const SHARED_NATS_URL = process.env['TEST_NATS_URL'] ?? 'nats://127.0.0.1:4222';
-const natsConfig = (url: string, name: string) => ({
-  url,
-  user: null,
-  password: null,
-  token: null,
-  credsFile: null,
-  name,
-});
 const encode = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value));
 
 /** Resolves once `nc` reports a reconnect. */
@@ -42,7 +33,7 @@ describe('NATS connection handling of the command gateway (real NATS and Postgre
   let bus: CommandBus;
 
   beforeAll(async () => {
-    ({ db, store, bus } = await openSeatsSide('cmd_conn', 8));
+    ({ db, store, bus } = await openTestCommandSide('cmd_conn', 8));
   });
   afterAll(async () => {
     await db.drop();
@@ -50,8 +41,8 @@ describe('NATS connection handling of the command gateway (real NATS and Postgre
 
   it('drain: requests taken before it are all answered and written; later ones find no responder', async () => {
     const prefix = `test.${uniqueName('drain')}.cmd`;
-    const server = await connectNats(natsConfig(SHARED_NATS_URL, 'drain-gateway'));
-    const client = await connectNats(natsConfig(SHARED_NATS_URL, 'drain-client'));
+    const server = await connectNats(testNatsConfig('drain-gateway'));
+    const client = await connectNats(testNatsConfig('drain-client'));
     // Holds every command inside the gateway until released, so the drain
     // certainly starts while all of them are in flight.
     let release = (): void => undefined;
@@ -119,8 +110,8 @@ describe('NATS connection handling of the command gateway (real NATS and Postgre
 
     it('reconnects and keeps serving commands, with idempotency across the gap', async () => {
       const prefix = `test.${uniqueName('restart')}.cmd`;
-      const server = await connectNats(natsConfig(nats.url, 'restart-gateway'));
-      const client = await connectNats(natsConfig(nats.url, 'restart-client'));
+      const server = await connectNats(testNatsConfig('restart-gateway', nats.url));
+      const client = await connectNats(testNatsConfig('restart-client', nats.url));
       const gateway = startCommandGateway(server, bus, logger, { prefix, queue: prefix });
       await server.flush(); // the server has the subscription before anyone asks
       try {

@@ -1,19 +1,16 @@
-import type { NatsConnection } from '@nats-io/transport-node';
 import { pino } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PostgresEventStore } from '../infra/event-store/postgres/postgres-event-store.ts';
 import { connectNats } from '../infra/nats.ts';
-import { uniqueName } from '../infra/postgres/test-database.ts';
 import type { TestSchema } from '../infra/postgres/test-database.ts';
 import type { CommandBus } from './command-bus.ts';
 import type { Reply } from './envelope.ts';
 import { startCommandGateway } from './nats-gateway.ts';
-import type { CommandGateway } from './nats-gateway.ts';
-import { openSeatsSide } from './test/seats-side.ts';
+import { openTestCommandSide, startTestGateway, testNatsConfig } from './test/command-side.ts';
+import type { TestGateway } from './test/command-side.ts';
 
 const logger = pino({ level: 'silent' });
-const NATS_URL = process.env['TEST_NATS_URL'] ?? 'nats://127.0.0.1:4222';
 const encode = (value: unknown): Uint8Array =>
   new TextEncoder().encode(typeof value === 'string' ? value : JSON.stringify(value));
 
@@ -21,28 +18,21 @@ describe('NATS command gateway (real NATS and Postgres)', () => {
   let db: TestSchema;
   let store: PostgresEventStore;
   let bus: CommandBus;
-  let server: NatsConnection;
-  let client: NatsConnection;
-  let gateway: CommandGateway;
-  // A subject space of this run's own, so parallel runs never answer each other.
-  const prefix = `test.${uniqueName('gw')}.cmd`;
+  let wire: TestGateway;
+  let prefix: string;
 
   beforeAll(async () => {
-    ({ db, store, bus } = await openSeatsSide('cmd_gw', 8));
-    const config = { url: NATS_URL, user: null, password: null, token: null, credsFile: null, name: 'test' };
-    server = await connectNats(config);
-    client = await connectNats(config);
-    gateway = startCommandGateway(server, bus, logger, { prefix, queue: prefix });
-    await server.flush(); // the server has the subscription before the first request
+    ({ db, store, bus } = await openTestCommandSide('cmd_gw', 8));
+    wire = await startTestGateway(bus, 'gw');
+    ({ prefix } = wire);
   });
   afterAll(async () => {
-    await client.close();
-    await server.close();
+    await wire.close();
     await db.drop();
   });
 
   const request = async (name: string, body: unknown): Promise<Reply> => {
-    const msg = await client.request(`${prefix}.${name}`, encode(body), { timeout: 10_000 });
+    const msg = await wire.client.request(`${prefix}.${name}`, encode(body), { timeout: 10_000 });
     return msg.json<Reply>();
   };
 
@@ -82,14 +72,7 @@ describe('NATS command gateway (real NATS and Postgres)', () => {
   });
 
   it('two gateways in one queue group share the requests; each request is handled once', async () => {
-    const second = await connectNats({
-      url: NATS_URL,
-      user: null,
-      password: null,
-      token: null,
-      credsFile: null,
-      name: 'second',
-    });
+    const second = await connectNats(testNatsConfig('second'));
     let secondHandled = 0;
     const counting = {
       executeBytes: (name: string, payload: Uint8Array) => {
@@ -125,7 +108,7 @@ describe('NATS command gateway (real NATS and Postgres)', () => {
       request('venue.add-seats', { commandId: uuidv7(), data: { venueId: `${venueId}${i % 3}`, count: 1 } }),
     );
     await new Promise((resolve) => setTimeout(resolve, 5));
-    await gateway.drain();
+    await wire.gateway.drain();
     const settled = await Promise.allSettled(pending);
     const answered = settled.filter((s) => s.status === 'fulfilled').map((s) => s.value);
     // Everything taken before the drain was answered and written; nothing taken was dropped.

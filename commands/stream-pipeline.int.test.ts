@@ -14,7 +14,7 @@ import type { PostgresEventStore } from '../infra/event-store/postgres/postgres-
 import type { TestSchema } from '../infra/postgres/test-database.ts';
 import type { CommandBus } from './command-bus.ts';
 import type { Reply } from './envelope.ts';
-import { openSeatsSide } from './test/seats-side.ts';
+import { openTestCommandSide } from './test/command-side.ts';
 
 describe('stream processor: pipelined writes of one stream (real Postgres)', () => {
   let db: TestSchema;
@@ -22,7 +22,9 @@ describe('stream processor: pipelined writes of one stream (real Postgres)', () 
   let bus: CommandBus;
 
   beforeAll(async () => {
-    ({ db, store, bus } = await openSeatsSide('stream_pipeline', 8, { pipelineDepth: 2 }));
+    ({ db, store, bus } = await openTestCommandSide('stream_pipeline', 8, {
+      processor: { pipelineDepth: 2 },
+    }));
   });
   afterAll(async () => {
     await db.drop();

@@ -11,7 +11,7 @@ import type { AcceptedReply } from './envelope.ts';
 import { openCommandSide } from './open.ts';
 import { commandPolicy } from './policy.ts';
 import { seatsCommands } from './test/seats.ts';
-import { openSeatsSide } from './test/seats-side.ts';
+import { openTestCommandSide } from './test/command-side.ts';
 
 const logger = pino({ level: 'silent' });
 
@@ -27,7 +27,9 @@ describe('stream processor: batched writes across streams (real Postgres)', () =
 
   beforeAll(async () => {
     // One writer: whatever arrives while it commits goes into the next batch together.
-    ({ db, store, bus } = await openSeatsSide('stream_batch', 8, { writers: 1, maxBatch: 50 }));
+    ({ db, store, bus } = await openTestCommandSide('stream_batch', 8, {
+      processor: { writers: 1, maxBatch: 50 },
+    }));
   });
   afterAll(async () => {
     await db.drop();

@@ -7,22 +7,16 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { NatsConnection } from '@nats-io/transport-node';
-import { pino } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allCommands } from '../commands/definitions/index.ts';
-import { startCommandGateway } from '../commands/nats-gateway.ts';
-import type { CommandGateway } from '../commands/nats-gateway.ts';
-import { openCommandSide } from '../commands/open.ts';
 import { commandPolicy } from '../commands/policy.ts';
-import { openPostgresEventStore } from '../infra/event-store/postgres/open.ts';
 import type { PostgresEventStore } from '../infra/event-store/postgres/postgres-event-store.ts';
-import { connectNats } from '../infra/nats.ts';
-import { createTestSchema, uniqueName } from '../infra/postgres/test-database.ts';
 import type { TestSchema } from '../infra/postgres/test-database.ts';
+import type { CommandBus } from '../commands/command-bus.ts';
+import { openTestCommandSide, startTestGateway } from '../commands/test/command-side.ts';
+import type { TestGateway } from '../commands/test/command-side.ts';
 
-const logger = pino({ level: 'silent' });
 const NATS_URL = process.env['TEST_NATS_URL'] ?? 'nats://127.0.0.1:4222';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -44,37 +38,19 @@ const cli = (args: readonly string[]): Promise<Run> =>
 describe('npm run command (the CLI as a process, real NATS and Postgres)', () => {
   let db: TestSchema;
   let store: PostgresEventStore;
-  let server: NatsConnection;
-  let gateway: CommandGateway;
+  let wire: TestGateway;
   let dir: string;
-  const prefix = `test.${uniqueName('cli')}.cmd`;
+  let prefix: string;
 
   beforeAll(async () => {
-    db = await createTestSchema('cli_cmd', 6);
-    store = await openPostgresEventStore({ pool: db.pool, schema: db.schema });
-    const { bus } = await openCommandSide({
-      pool: db.pool,
-      store,
-      schema: db.schema,
-      definitions: allCommands,
-      policy: commandPolicy(),
-      logger,
-    });
-    server = await connectNats({
-      url: NATS_URL,
-      user: null,
-      password: null,
-      token: null,
-      credsFile: null,
-      name: 'cli-gateway',
-    });
-    gateway = startCommandGateway(server, bus, logger, { prefix, queue: prefix });
-    await server.flush();
+    let bus: CommandBus;
+    ({ db, store, bus } = await openTestCommandSide('cli_cmd', 6, { definitions: allCommands }));
+    wire = await startTestGateway(bus, 'cli');
+    ({ prefix } = wire);
     dir = await mkdtemp(join(tmpdir(), 'send-command-'));
   });
   afterAll(async () => {
-    await gateway.drain();
-    await server.close();
+    await wire.close();
     await db.drop();
     await rm(dir, { recursive: true, force: true });
   });

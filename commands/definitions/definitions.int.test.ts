@@ -5,33 +5,17 @@
  * the events docs/commands.md shows.
  */
 import type { NatsConnection } from '@nats-io/transport-node';
-import { pino } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPostgresEventStore } from '../../infra/event-store/postgres/open.ts';
 import type { PostgresEventStore } from '../../infra/event-store/postgres/postgres-event-store.ts';
-import { connectNats } from '../../infra/nats.ts';
-import { createTestSchema, uniqueName } from '../../infra/postgres/test-database.ts';
 import type { TestSchema } from '../../infra/postgres/test-database.ts';
 import type { CommandDefinition } from '../definition.ts';
 import type { Reply } from '../envelope.ts';
-import { startCommandGateway } from '../nats-gateway.ts';
-import type { CommandGateway } from '../nats-gateway.ts';
-import { openCommandSide } from '../open.ts';
-import { commandPolicy } from '../policy.ts';
 import { EXAMPLE_HISTORY, exampleAcceptedReply } from './examples.ts';
 import { allCommands } from './index.ts';
-
-const logger = pino({ level: 'silent' });
-const NATS_URL = process.env['TEST_NATS_URL'] ?? 'nats://127.0.0.1:4222';
-const natsConfig = (name: string) => ({
-  url: NATS_URL,
-  user: null,
-  password: null,
-  token: null,
-  credsFile: null,
-  name,
-});
+import type { CommandBus } from '../command-bus.ts';
+import { openTestCommandSide, startTestGateway } from '../test/command-side.ts';
+import type { TestGateway } from '../test/command-side.ts';
 
 /** The example with its stream key made unique, so every story has a stream of its own. */
 const onOwnStream = (definition: CommandDefinition, suffix: string): Readonly<Record<string, unknown>> => {
@@ -45,32 +29,19 @@ const onOwnStream = (definition: CommandDefinition, suffix: string): Readonly<Re
 describe('every command definition over NATS (real NATS and Postgres)', () => {
   let db: TestSchema;
   let store: PostgresEventStore;
-  let server: NatsConnection;
+  let wire: TestGateway;
   let client: NatsConnection;
-  let gateway: CommandGateway;
-  const prefix = `test.${uniqueName('alldefs')}.cmd`;
+  let prefix: string;
   const byName = new Map(allCommands.map((d) => [d.name, d]));
 
   beforeAll(async () => {
-    db = await createTestSchema('cmd_alldefs', 8);
-    store = await openPostgresEventStore({ pool: db.pool, schema: db.schema });
-    const { bus } = await openCommandSide({
-      pool: db.pool,
-      store,
-      schema: db.schema,
-      definitions: allCommands,
-      policy: commandPolicy(),
-      logger,
-    });
-    server = await connectNats(natsConfig('alldefs-gateway'));
-    client = await connectNats(natsConfig('alldefs-client'));
-    gateway = startCommandGateway(server, bus, logger, { prefix, queue: prefix });
-    await server.flush();
+    let bus: CommandBus;
+    ({ db, store, bus } = await openTestCommandSide('cmd_alldefs', 8, { definitions: allCommands }));
+    wire = await startTestGateway(bus, 'alldefs');
+    ({ client, prefix } = wire);
   });
   afterAll(async () => {
-    await gateway.drain();
-    await client.close();
-    await server.close();
+    await wire.close();
     await db.drop();
   });
 

@@ -8,7 +8,7 @@ import type { CommandBus } from '../command-bus.ts';
 import { DurableTimers } from '../timers/timers.ts';
 import { runProcessManager } from './process-manager.ts';
 import type { ProcessManager } from './process-manager.ts';
-import { openSeatsSide } from '../test/seats-side.ts';
+import { openTestCommandSide } from '../test/command-side.ts';
 
 const logger = pino({ level: 'silent' });
 
@@ -32,7 +32,7 @@ describe('process manager runner (real Postgres)', () => {
   let bus: CommandBus;
 
   beforeAll(async () => {
-    ({ db, store, bus } = await openSeatsSide('saga', 8));
+    ({ db, store, bus } = await openTestCommandSide('saga', 8));
   });
   afterAll(async () => {
     await db.drop();

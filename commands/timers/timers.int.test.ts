@@ -5,7 +5,7 @@ import type { PostgresEventStore } from '../../infra/event-store/postgres/postgr
 import type { TestSchema } from '../../infra/postgres/test-database.ts';
 import type { CommandBus } from '../command-bus.ts';
 import { DurableTimers, runTimerWorker } from './timers.ts';
-import { openSeatsSide } from '../test/seats-side.ts';
+import { openTestCommandSide } from '../test/command-side.ts';
 
 const logger = pino({ level: 'silent' });
 
@@ -15,7 +15,7 @@ describe('durable timers (real Postgres)', () => {
   let bus: CommandBus;
 
   beforeAll(async () => {
-    ({ db, store, bus } = await openSeatsSide('timers', 6));
+    ({ db, store, bus } = await openTestCommandSide('timers', 6));
   });
   afterAll(async () => {
     await db.drop();
