@@ -19,6 +19,7 @@ import type {
 } from './commands.ts';
 import type { ListingEvent, ListingPrice } from './events.ts';
 import type { Listing, ListingState } from './state.ts';
+import type { OrderLineInput } from '../order/commands.ts';
 
 export const LISTING_ERROR_CODES = [
   'INVALID_INSTANT',
@@ -222,13 +223,7 @@ export const canBePurchased = (state: ListingState): Decision<never, 'LISTING_NO
 export const assertPurchasable = canBePurchased;
 
 /** An order line as `PlaceOrder` takes it, priced by the listing. */
-export type PurchaseLine = Readonly<{
-  listingId: string;
-  sku: string;
-  sellerId: string;
-  quantity: number;
-  unitPrice: Money;
-}>;
+export type PurchaseLine = OrderLineInput;
 
 /**
  * The order line for buying `quantity` of this listing now, or why it cannot
