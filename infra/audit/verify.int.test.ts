@@ -68,7 +68,7 @@ describe('audit verification against tampering done directly in SQL', () => {
 
   it('names the stream and revision of an event whose data was edited', async () => {
     await sql(
-      `update $events set data = jsonb_set(data, '{amount,amount}', '1') where stream_id = $1 and stream_revision = 3`,
+      `update $events set data = jsonb_set(data::jsonb, '{amount,amount}', '1') where stream_id = $1 and stream_revision = 3`,
       ['ledger-b'],
     );
     const report = await auditor.verifyChains();
@@ -80,7 +80,7 @@ describe('audit verification against tampering done directly in SQL', () => {
 
   it('names an edited metadata field or stored hash the same way', async () => {
     await sql(
-      `update $events set metadata = jsonb_set(metadata, '{actor}', '"mallory"') where stream_id = 'ledger-a' and stream_revision = 0`,
+      `update $events set metadata = jsonb_set(metadata::jsonb, '{actor}', '"mallory"') where stream_id = 'ledger-a' and stream_revision = 0`,
     );
     await sql(`update $events set hash = sha256(hash) where stream_id = 'ledger-c' and stream_revision = 5`);
     const report = await auditor.verifyChains();
@@ -201,7 +201,7 @@ describe('audit verification against tampering done directly in SQL', () => {
     expect((await auditor.verifyCheckpoints()).ok).toBe(true);
 
     await sql(
-      `update $events set data = jsonb_set(data, '{n}', '7') where stream_id = 'ledger-a' and stream_revision = 1`,
+      `update $events set data = jsonb_set(data::jsonb, '{n}', '7') where stream_id = 'ledger-a' and stream_revision = 1`,
     );
     const report = await auditor.verifyCheckpoints();
     expect(report.ok).toBe(false);

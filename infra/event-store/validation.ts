@@ -1,4 +1,5 @@
-import { v7 as uuidv7, validate as isUuid } from 'uuid';
+import { validate as isUuid } from 'uuid';
+import { newEventId } from './event-ids.ts';
 import { tryCanonicalJson } from './canonical.ts';
 import { EMPTY_METADATA, EventStoreError } from './port.ts';
 import type { EventMetadata, ExpectedRevision, JsonValue, NewEvent, ReadAllOptions } from './port.ts';
@@ -123,7 +124,7 @@ export const validateEvents = (events: unknown, limits: StoreLimits): readonly V
     if (typeof event.type !== 'string' || !EVENT_TYPE.test(event.type)) {
       throw new EventStoreError('INVALID_EVENT', `event ${i} type must match ${EVENT_TYPE.source}`);
     }
-    const eventId = event.eventId ?? uuidv7();
+    const eventId = event.eventId ?? newEventId();
     if (typeof eventId !== 'string' || !isUuid(eventId))
       throw new EventStoreError('INVALID_EVENT', `event ${i} id is not a uuid`);
     const normalizedId = eventId.toLowerCase();

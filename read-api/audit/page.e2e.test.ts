@@ -80,7 +80,7 @@ describe('the auditor web page in a real headless Chromium', () => {
       .toBe('Hash chains: clean');
 
     await bed.db.pool.query(
-      `update "${bed.db.schema}".events set metadata = jsonb_set(metadata, '{actor}', '"mallory"') where stream_id = 'listing-l2' and stream_revision = 1`,
+      `update "${bed.db.schema}".events set metadata = jsonb_set(metadata::jsonb, '{actor}', '"mallory"') where stream_id = 'listing-l2' and stream_revision = 1`,
     );
     await page.click('#verify');
     await expect

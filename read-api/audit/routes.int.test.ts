@@ -169,7 +169,7 @@ describe('audit routes under /audit (real Postgres, through buildApp)', () => {
     const exported = (await get('/audit/checkpoints/export')).json<object>();
 
     await bed.db.pool.query(
-      `update "${bed.db.schema}".events set data = jsonb_set(data, '{price,amount}', '1') where stream_id = 'listing-l3' and stream_revision = 2`,
+      `update "${bed.db.schema}".events set data = jsonb_set(data::jsonb, '{price,amount}', '1') where stream_id = 'listing-l3' and stream_revision = 2`,
     );
     const report = (await get('/audit/verify')).json<unknown>();
     expect(report).toMatchObject({

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type pg from 'pg';
 import { toSafeInteger } from '../../postgres/database.ts';
@@ -23,7 +24,7 @@ import {
   readCount,
   validateEvents,
 } from '../validation.ts';
-import type { StoreLimits } from '../validation.ts';
+import type { StoreLimits, ValidEvent } from '../validation.ts';
 import { logReadQueries, queryEvents, queryHead } from './log-reads.ts';
 
 export type PostgresEventStoreOptions = Readonly<{
@@ -60,8 +61,11 @@ type PreparedAppend = Readonly<{
   streamId: string;
   expected: ExpectedRevision;
   recordedAt: string;
-  /** The events as the append function takes them (JSON, with their content digests). */
-  payload: string;
+  events: readonly ValidEvent[];
+  /** Each event's content digest, 32 bytes each, in order. */
+  digests: readonly Buffer[];
+  /** Bytes of data and metadata: what a group's size limit counts. */
+  bytes: number;
 }>;
 
 type QueuedAppend = Readonly<{
@@ -110,14 +114,39 @@ export type GroupAppend = Readonly<{
   interpret: (index: number, row: GroupAppendRow | undefined) => AppendResult;
 }>;
 
-/** The argument of `append_events_batch`. The events arrays are JSON already: spliced in, not parsed and printed again. */
+/** The argument of `append_events_batch`. The events' data and metadata are JSON already: spliced in, not parsed and printed again. */
 const groupPayload = (prepared: readonly PreparedAppend[]): string =>
   `[${prepared
     .map((p) => {
       const revision = p.expected.kind === 'exact' ? String(p.expected.revision) : 'null';
-      return `{"streamId":${JSON.stringify(p.streamId)},"kind":"${EXPECTED_KIND[p.expected.kind]}","revision":${revision},"recordedAt":"${p.recordedAt}","events":${p.payload}}`;
+      const events = p.events.map(
+        (event, i) =>
+          `{"eventId":"${event.eventId}","type":"${event.type}","data":${event.dataJson},"metadata":${event.metadataJson},"schemaVersion":${String(event.schemaVersion)},"digest":"${p.digests[i]?.toString('hex') ?? ''}"}`,
+      );
+      return `{"streamId":${JSON.stringify(p.streamId)},"kind":"${EXPECTED_KIND[p.expected.kind]}","revision":${revision},"recordedAt":"${p.recordedAt}","events":[${events.join(',')}]}`;
     })
     .join(',')}]`;
+
+/**
+ * The arguments of `append_events_arrays`, column by column: per append, then per event. Data and
+ * metadata travel as two JSON arrays of the texts validation printed, spliced, not printed again.
+ */
+const groupColumns = (prepared: readonly PreparedAppend[]): unknown[] => {
+  const events = prepared.flatMap((p) => p.events);
+  return [
+    prepared.map((p) => p.streamId),
+    prepared.map((p) => EXPECTED_KIND[p.expected.kind]),
+    prepared.map((p) => (p.expected.kind === 'exact' ? p.expected.revision : null)),
+    prepared.map((p) => p.events.length),
+    prepared.map((p) => p.recordedAt),
+    events.map((event) => event.eventId),
+    events.map((event) => event.type),
+    events.map((event) => event.schemaVersion),
+    Buffer.concat(prepared.flatMap((p) => p.digests)),
+    `[${events.map((event) => event.dataJson).join(',')}]`,
+    `[${events.map((event) => event.metadataJson).join(',')}]`,
+  ];
+};
 
 export class PostgresEventStore implements EventStore {
   readonly #pool: pg.Pool;
@@ -130,8 +159,10 @@ export class PostgresEventStore implements EventStore {
   readonly #eventsTable: string;
   readonly #groupFunction: string;
   readonly #sql: Readonly<
-    Record<'appendGroup' | 'stream' | 'streamBackwards' | 'all' | 'category' | 'head' | 'revisions', string>
+    Record<'stream' | 'streamBackwards' | 'all' | 'category' | 'head' | 'revisions', string>
   >;
+  /** Named: each connection parses and plans the call once, not on every append. */
+  readonly #appendStatement: Readonly<{ name: string; text: string }>;
 
   constructor(options: PostgresEventStoreOptions) {
     this.#pool = options.pool;
@@ -142,8 +173,14 @@ export class PostgresEventStore implements EventStore {
     const t = `"${options.schema}".events`;
     this.#eventsTable = t;
     this.#groupFunction = `"${options.schema}".append_events_batch`;
+    const appendText = `select * from "${options.schema}".append_events_arrays($1::text[], $2::text[], $3::bigint[],
+        $4::int[], $5::timestamptz[], $6::uuid[], $7::text[], $8::smallint[], $9::bytea, $10::json, $11::json)`;
+    // The name is a digest of the text: schemas never share one, and it stays within 63 bytes.
+    this.#appendStatement = {
+      name: `append-${createHash('sha256').update(appendText).digest('hex').slice(0, 32)}`,
+      text: appendText,
+    };
     this.#sql = {
-      appendGroup: `select * from ${this.#groupFunction}($1)`,
       ...logReadQueries(t),
       revisions: `select stream_id, max(stream_revision)::text as revision from ${t}
             where stream_id = any($1::text[]) group by stream_id`,
@@ -217,24 +254,22 @@ export class PostgresEventStore implements EventStore {
     const expected = assertExpectedRevision(options.expectedRevision);
     const valid = validateEvents(events, this.#limits);
     const recordedAt = this.#clock().toISOString();
-    // Data and metadata as validation printed them, spliced in rather than printed again.
-    const payload = `[${valid
-      .map((event) => {
-        const digest = canonicalContentDigest({ ...event, streamId, recordedAt }).toString('hex');
-        return `{"eventId":"${event.eventId}","type":"${event.type}","data":${event.dataJson},"metadata":${event.metadataJson},"schemaVersion":${String(event.schemaVersion)},"digest":"${digest}"}`;
-      })
-      .join(',')}]`;
-    return { streamId, expected, recordedAt, payload };
+    let bytes = 0;
+    const digests = valid.map((event) => {
+      bytes += event.dataJson.length + event.metadataJson.length;
+      return canonicalContentDigest({ ...event, streamId, recordedAt });
+    });
+    return { streamId, expected, recordedAt, events: valid, digests, bytes };
   }
 
   /** One append alone: a group of one. */
   async #execute(db: Queryable, append: PreparedAppend): Promise<AppendResult> {
     const { streamId, expected } = append;
-    const params = [groupPayload([append])];
+    const params = groupColumns([append]);
     const retries = db === this.#pool ? MAX_RACE_RETRIES : 0;
     for (let attempt = 0; ; attempt++) {
       try {
-        const { rows } = await db.query<GroupRow>(this.#sql.appendGroup, params);
+        const { rows } = await db.query<GroupRow>({ ...this.#appendStatement, values: params });
         const result = this.#interpret(streamId, expected, rows[0]);
         if (result.ok && !result.idempotent && db === this.#pool) this.#appended.emit('append');
         return result;
@@ -261,9 +296,9 @@ export class PostgresEventStore implements EventStore {
       while (
         count < this.#queue.length &&
         count < group.maxAppends &&
-        (count === 0 || bytes + (this.#queue[count]?.prepared.payload.length ?? 0) <= group.maxBytes)
+        (count === 0 || bytes + (this.#queue[count]?.prepared.bytes ?? 0) <= group.maxBytes)
       ) {
-        bytes += this.#queue[count]?.prepared.payload.length ?? 0;
+        bytes += this.#queue[count]?.prepared.bytes ?? 0;
         count += 1;
       }
       const batch = this.#queue.splice(0, count);
@@ -283,9 +318,10 @@ export class PostgresEventStore implements EventStore {
     if (batch.length === 1 && only !== undefined) return settle(only);
     let rows: readonly GroupRow[];
     try {
-      ({ rows } = await this.#pool.query<GroupRow>(this.#sql.appendGroup, [
-        groupPayload(batch.map((item) => item.prepared)),
-      ]));
+      ({ rows } = await this.#pool.query<GroupRow>({
+        ...this.#appendStatement,
+        values: groupColumns(batch.map((item) => item.prepared)),
+      }));
     } catch {
       // The whole group rolled back (a race on a stream, a duplicate event id, a lost connection):
       // each append alone, so that what failed is reported to its own caller only.
