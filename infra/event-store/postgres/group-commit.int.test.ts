@@ -212,4 +212,46 @@ describe('group commit', () => {
     }
     expect((await store.readStream(s)).map((e) => e.type)).toEqual(['Zero', 'One']);
   });
+
+  it('refuses argument columns that do not line up, and writes nothing', async () => {
+    const call = `select * from "${db.schema}".append_events_arrays($1::text[], $2::text[], $3::bigint[],
+      $4::int[], $5::timestamptz[], $6::uuid[], $7::text[], $8::smallint[], $9::bytea, $10::json, $11::json)`;
+    const s = stream();
+    const aligned = (): unknown[] => [
+      [s],
+      ['noStream'],
+      [null],
+      [2],
+      [new Date().toISOString()],
+      [uuidv7(), uuidv7()],
+      ['A', 'B'],
+      [1, 1],
+      Buffer.alloc(64),
+      '[{"n":1},{"n":2}]',
+      '[{},{}]',
+    ];
+    const broken: Record<string, (args: unknown[]) => void> = {
+      'one datum short': (args) => (args[9] = '[{"n":1}]'),
+      'one datum too many': (args) => (args[9] = '[{"n":1},{"n":2},{"n":3}]'),
+      'a digest short': (args) => (args[8] = Buffer.alloc(63)),
+      'counts that do not add up': (args) => (args[3] = [3]),
+      'an append of no events': (args) => {
+        args[0] = [s, stream()];
+        args[1] = ['noStream', 'noStream'];
+        args[2] = [null, null];
+        args[3] = [2, 0];
+        args[4] = [new Date().toISOString(), new Date().toISOString()];
+      },
+    };
+    for (const [name, breakIt] of Object.entries(broken)) {
+      const args = aligned();
+      breakIt(args);
+      await expect(db.pool.query(call, args), name).rejects.toMatchObject({ code: '22023' });
+    }
+    expect(await store.readStream(s)).toEqual([]);
+    // The same call, lined up, goes through.
+    const { rows } = await db.pool.query<{ o_outcome: string }>(call, aligned());
+    expect(rows.map((row) => row.o_outcome)).toEqual(['ok']);
+    expect((await store.readStream(s)).map((e) => e.type)).toEqual(['A', 'B']);
+  });
 });

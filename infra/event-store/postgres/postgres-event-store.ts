@@ -305,7 +305,10 @@ export class PostgresEventStore implements EventStore {
       this.#inFlight += 1;
       void this.#commitGroup(batch).finally(() => {
         this.#inFlight -= 1;
-        this.#pump();
+        // After the callers just answered have run: those that append again join this next group.
+        setImmediate(() => {
+          this.#pump();
+        });
       });
     }
   }

@@ -70,7 +70,8 @@ export const appendArraysMigration = (schema: string): Migration => ({
            or cardinality(p_recorded_at) <> v_n or cardinality(p_types) <> v_events
            or cardinality(p_schema_versions) <> v_events or length(p_digests) <> 32 * v_events
            or json_array_length(p_data) <> v_events or json_array_length(p_metadata) <> v_events
-           or (select sum(c) from unnest(p_counts) as c) <> v_events then
+           or (select sum(c) from unnest(p_counts) as c) <> v_events
+           or exists (select from unnest(p_counts) as c where c is null or c < 1) then
           raise exception 'append_events_arrays: the argument arrays do not line up' using errcode = 'invalid_parameter_value';
         end if;
 
