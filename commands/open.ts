@@ -24,7 +24,13 @@ export type CommandSideOptions = Readonly<{
   processor?: Partial<
     Pick<
       StreamProcessorOptions,
-      'maxGroupSize' | 'maxAttempts' | 'cacheSize' | 'writers' | 'maxBatch' | 'pipelineDepth'
+      | 'maxGroupSize'
+      | 'maxAttempts'
+      | 'cacheSize'
+      | 'writers'
+      | 'parallelBatch'
+      | 'maxBatch'
+      | 'pipelineDepth'
     >
   >;
 }>;

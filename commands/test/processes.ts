@@ -7,10 +7,10 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { v7 as uuidv7 } from 'uuid';
 import { connectNats } from '../../infra/nats.ts';
 import { TEST_DATABASE_URL, uniqueName } from '../../infra/postgres/test-database.ts';
 import type { Reply } from '../envelope.ts';
+import { uuidV7 } from '../../infra/uuid-v7.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const TEST_NATS_URL = process.env['TEST_NATS_URL'] ?? 'nats://127.0.0.1:4222';
@@ -119,7 +119,7 @@ export const commandClient = async (system: SystemEnv): Promise<CommandClient> =
     nc,
     send: async (name, data, metadata) => {
       const body = {
-        commandId: uuidv7(),
+        commandId: uuidV7(),
         data,
         ...(metadata === undefined ? {} : { metadata }),
       };

@@ -1,5 +1,5 @@
 import { validate as isUuid } from 'uuid';
-import { newEventId } from './event-ids.ts';
+import { uuidV7 } from '../uuid-v7.ts';
 import { tryCanonicalJson } from './canonical.ts';
 import { EMPTY_METADATA, EventStoreError } from './port.ts';
 import type { EventMetadata, ExpectedRevision, JsonValue, NewEvent, ReadAllOptions } from './port.ts';
@@ -124,7 +124,7 @@ export const validateEvents = (events: unknown, limits: StoreLimits): readonly V
     if (typeof event.type !== 'string' || !EVENT_TYPE.test(event.type)) {
       throw new EventStoreError('INVALID_EVENT', `event ${i} type must match ${EVENT_TYPE.source}`);
     }
-    const eventId = event.eventId ?? newEventId();
+    const eventId = event.eventId ?? uuidV7();
     if (typeof eventId !== 'string' || !isUuid(eventId))
       throw new EventStoreError('INVALID_EVENT', `event ${i} id is not a uuid`);
     const normalizedId = eventId.toLowerCase();

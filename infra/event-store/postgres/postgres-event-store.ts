@@ -96,7 +96,7 @@ const EXPECTED_KIND: Record<ExpectedRevision['kind'], string> = {
   exact: 'exact',
 };
 
-/** Row of `append_events_batch` for one append (numbers or their text). */
+/** Row of `append_events_arrays` for one append (numbers or their text). */
 export type GroupAppendRow = Readonly<{
   o_outcome: 'ok' | 'idempotent' | 'conflict' | 'overlap';
   o_current: string | number | null;
@@ -107,25 +107,36 @@ export type GroupAppendRow = Readonly<{
 }>;
 
 export type GroupAppend = Readonly<{
-  /** The qualified function name: `<call>($1::jsonb)` returns one row per append with its `o_index`. */
-  call: string;
+  /**
+   * The group function's call, its arguments numbered from `$first` on (as many as `values`), for
+   * a statement that puts its own parameters elsewhere: `select * from ${call(n)}` returns one row
+   * per append with its `o_index`.
+   */
+  call: (first: number) => string;
+  values: readonly unknown[];
   eventsTable: string;
-  payload: string;
   interpret: (index: number, row: GroupAppendRow | undefined) => AppendResult;
 }>;
 
-/** The argument of `append_events_batch`. The events' data and metadata are JSON already: spliced in, not parsed and printed again. */
-const groupPayload = (prepared: readonly PreparedAppend[]): string =>
-  `[${prepared
-    .map((p) => {
-      const revision = p.expected.kind === 'exact' ? String(p.expected.revision) : 'null';
-      const events = p.events.map(
-        (event, i) =>
-          `{"eventId":"${event.eventId}","type":"${event.type}","data":${event.dataJson},"metadata":${event.metadataJson},"schemaVersion":${String(event.schemaVersion)},"digest":"${p.digests[i]?.toString('hex') ?? ''}"}`,
-      );
-      return `{"streamId":${JSON.stringify(p.streamId)},"kind":"${EXPECTED_KIND[p.expected.kind]}","revision":${revision},"recordedAt":"${p.recordedAt}","events":[${events.join(',')}]}`;
-    })
-    .join(',')}]`;
+const ARGUMENT_TYPES = [
+  'text[]',
+  'text[]',
+  'bigint[]',
+  'int[]',
+  'timestamptz[]',
+  'uuid[]',
+  'text[]',
+  'smallint[]',
+  'bytea',
+  'json',
+  'json',
+] as const;
+
+/** `<schema>.append_events_arrays($first::text[], …)`: the call with its arguments from `$first` on. */
+const groupCall =
+  (schema: string) =>
+  (first: number): string =>
+    `"${schema}".append_events_arrays(${ARGUMENT_TYPES.map((type, i) => `$${String(first + i)}::${type}`).join(', ')})`;
 
 /**
  * The arguments of `append_events_arrays`, column by column: per append, then per event. Data and
@@ -157,7 +168,7 @@ export class PostgresEventStore implements EventStore {
   readonly #queue: QueuedAppend[] = [];
   #inFlight = 0;
   readonly #eventsTable: string;
-  readonly #groupFunction: string;
+  readonly #groupCall: (first: number) => string;
   readonly #sql: Readonly<
     Record<'stream' | 'streamBackwards' | 'all' | 'category' | 'head' | 'revisions', string>
   >;
@@ -172,9 +183,8 @@ export class PostgresEventStore implements EventStore {
     this.#group = options.groupCommit === false ? null : { ...DEFAULT_GROUP_COMMIT, ...options.groupCommit };
     const t = `"${options.schema}".events`;
     this.#eventsTable = t;
-    this.#groupFunction = `"${options.schema}".append_events_batch`;
-    const appendText = `select * from "${options.schema}".append_events_arrays($1::text[], $2::text[], $3::bigint[],
-        $4::int[], $5::timestamptz[], $6::uuid[], $7::text[], $8::smallint[], $9::bytea, $10::json, $11::json)`;
+    this.#groupCall = groupCall(options.schema);
+    const appendText = `select * from ${this.#groupCall(1)}`;
     // The name is a digest of the text: schemas never share one, and it stays within 63 bytes.
     this.#appendStatement = {
       name: `append-${createHash('sha256').update(appendText).digest('hex').slice(0, 32)}`,
@@ -228,9 +238,9 @@ export class PostgresEventStore implements EventStore {
   ): GroupAppend {
     const prepared = appends.map((a) => this.#prepare(a.streamId, a.events, a.options));
     return {
-      call: this.#groupFunction,
+      call: this.#groupCall,
+      values: groupColumns(prepared),
       eventsTable: this.#eventsTable,
-      payload: groupPayload(prepared),
       interpret: (index, row) => {
         const p = prepared[index];
         if (p === undefined) throw new Error(`no append at index ${String(index)}`);
@@ -354,9 +364,9 @@ export class PostgresEventStore implements EventStore {
   }
 
   #interpret(streamId: string, expected: ExpectedRevision, row: GroupAppendRow | undefined): AppendResult {
-    if (row === undefined) throw new Error('append_events_batch returned no row');
+    if (row === undefined) throw new Error('append_events_arrays returned no row');
     const int = (value: string | number | null, what: string): number => {
-      if (value === null) throw new Error(`append_events_batch returned no ${what}`);
+      if (value === null) throw new Error(`append_events_arrays returned no ${what}`);
       return toSafeInteger(value, what);
     };
     switch (row.o_outcome) {

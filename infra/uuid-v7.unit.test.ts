@@ -1,0 +1,23 @@
+import { validate, version } from 'uuid';
+import { describe, expect, it } from 'vitest';
+import { uuidV7 } from './uuid-v7.ts';
+
+describe('uuidV7', () => {
+  it('makes valid version-7 uuids, unique and in the order they were made, across pool refills', () => {
+    const ids = Array.from({ length: 2_000 }, () => uuidV7());
+    for (const id of ids) {
+      expect(validate(id)).toBe(true);
+      expect(version(id)).toBe(7);
+    }
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual(ids);
+  });
+
+  it('carries the current time in its first 48 bits', () => {
+    const before = Date.now();
+    const id = uuidV7();
+    const msecs = Number.parseInt(id.replaceAll('-', '').slice(0, 12), 16);
+    expect(msecs).toBeGreaterThanOrEqual(before);
+    expect(msecs).toBeLessThanOrEqual(Date.now() + 1);
+  });
+});
