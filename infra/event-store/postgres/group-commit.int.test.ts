@@ -255,3 +255,54 @@ describe('group commit', () => {
     expect((await store.readStream(s)).map((e) => e.type)).toEqual(['A', 'B']);
   });
 });
+
+describe('group commit with two writers', () => {
+  let db: TestSchema;
+  let store: PostgresEventStore;
+  beforeEach(async () => {
+    db = await createTestSchema('es_group_two', 4);
+    store = await openPostgresEventStore({
+      pool: db.pool,
+      schema: db.schema,
+      groupCommit: { writers: 2, parallelBatch: 3 },
+    });
+  });
+  afterEach(async () => {
+    await store.close();
+    await db.drop();
+  });
+
+  it('starts a second group while one is in flight only once parallelBatch appends wait', async () => {
+    const held = stream();
+    const other = await db.pool.connect();
+    try {
+      await other.query('begin');
+      await store.appendWith(other, held, [ev('Theirs')], { expectedRevision: Expected.noStream });
+      // The first group goes at once and waits on the other transaction's row.
+      const blocked = store.append(held, [ev('Mine')], { expectedRevision: Expected.any });
+      await waitForLockWait(db);
+
+      const settled: string[] = [];
+      const track = (name: string): Promise<AppendResult> =>
+        store.append(stream(), [ev(name)], { expectedRevision: Expected.noStream }).then((result) => {
+          settled.push(name);
+          return result;
+        });
+      const two = [track('One'), track('Two')];
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Two waiting appends are fewer than parallelBatch: no second group yet.
+      expect(settled).toEqual([]);
+
+      const three = [...two, track('Three')];
+      const results = await Promise.all(three);
+      // The third made the queue deep enough: a second group took all three, while the first still waits.
+      expect(settled.sort()).toEqual(['One', 'Three', 'Two']);
+      expect(new Set(results.map(okCommit)).size).toBe(1);
+
+      await other.query('commit');
+      expect(await blocked).toMatchObject({ ok: true, firstRevision: 1 });
+    } finally {
+      other.release();
+    }
+  });
+});

@@ -79,6 +79,13 @@ type GroupRow = AppendRow & { o_index: number };
 export type GroupCommitOptions = Readonly<{
   /** Group transactions in flight at once; appends beyond them queue and join the next group. */
   writers: number;
+  /**
+   * Appends that must be waiting before a group starts while another is in flight (the first always
+   * starts at once). A transaction costs Postgres a fixed part besides its rows, so two small groups
+   * side by side cost more than one twice their size that waited a little; a deep queue still gets
+   * every writer.
+   */
+  parallelBatch: number;
   /** Appends per group at most. */
   maxAppends: number;
   /** Bytes of events per group at most (a single larger append still goes, alone). */
@@ -87,7 +94,14 @@ export type GroupCommitOptions = Readonly<{
 
 // Two writers: one group executes while the other commits. More make smaller groups, and a group's
 // fixed cost then outweighs the overlap (append bench, 32 appenders: 2 → 5,100–5,200/s, 4 → 4,500–4,700/s).
-export const DEFAULT_GROUP_COMMIT: GroupCommitOptions = { writers: 2, maxAppends: 100, maxBytes: 1_000_000 };
+// A second group only once 16 appends wait: append-batch 27,000–28,500 → 32,600–38,800 events/s,
+// Postgres CPU per event 31–33 → 22–27 µs (docs/benchmarks.md).
+export const DEFAULT_GROUP_COMMIT: GroupCommitOptions = {
+  writers: 2,
+  parallelBatch: 16,
+  maxAppends: 100,
+  maxBytes: 1_000_000,
+};
 
 const EXPECTED_KIND: Record<ExpectedRevision['kind'], string> = {
   any: 'any',
@@ -296,11 +310,15 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  /** Starts groups while fewer than `writers` are in flight. */
+  /** Starts groups while fewer than `writers` are in flight, a second one only behind a deep enough queue. */
   #pump(): void {
     const group = this.#group;
     if (group === null) return;
-    while (this.#inFlight < group.writers && this.#queue.length > 0) {
+    while (
+      this.#inFlight < group.writers &&
+      this.#queue.length > 0 &&
+      (this.#inFlight === 0 || this.#queue.length >= group.parallelBatch)
+    ) {
       let bytes = 0;
       let count = 0;
       while (
