@@ -102,6 +102,19 @@ describe('NATS command gateway (real NATS and Postgres)', () => {
     }
   });
 
+  it('answers a burst of requests, sent out together, each with its own reply', async () => {
+    const venueIds = Array.from({ length: 40 }, () => `v${uuidv7()}`);
+    const replies = await Promise.all(
+      venueIds.map((venueId, i) =>
+        request('venue.add-seats', { commandId: uuidv7(), data: { venueId, count: i + 1 } }),
+      ),
+    );
+    // Replies leave the gateway in batches; each must still reach the request it answers.
+    expect(replies.map((r) => (r.status === 'accepted' ? r.streamId : r.code))).toEqual(
+      venueIds.map((venueId) => `venue-${venueId}`),
+    );
+  });
+
   it('drain answers every request already taken before it resolves', async () => {
     const venueId = `v${uuidv7()}`;
     const pending = Array.from({ length: 30 }, (_, i) =>
