@@ -183,6 +183,8 @@ Handlers and the CLI connect with \`NATS_URL\` and, when set, one of: \`NATS_CRE
 \`.creds\` file: user JWT + NKEY seed, or of a bare NKEY seed file), \`NATS_TOKEN\`, or
 \`NATS_USER\` + \`NATS_PASSWORD\`. They reconnect for ever after a NATS restart. On shutdown the
 gateway drains: it stops taking requests, answers every request it already took, then closes.
+Replies decided in one turn of the handler's event loop are sent together, in one socket write
+(a request counts as taken until its reply is handed to NATS).
 `;
 
 const policy = (): string => `## Server policy
