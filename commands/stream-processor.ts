@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { Expected, formatPosition } from '../infra/event-store/port.ts';
@@ -16,6 +15,7 @@ import type {
 import type { CommandJournal, JournalEntry } from './journal/command-journal.ts';
 import type { Aggregate } from './definition.ts';
 import { refused } from './envelope.ts';
+import { namedStatement } from '../infra/postgres/database.ts';
 import { uuidV7 } from '../infra/uuid-v7.ts';
 import type { AcceptedReply, CommandEnvelope, Reply } from './envelope.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -852,11 +852,7 @@ const batchStatementText = (
 
 const batchStatements = new Map<string, Readonly<{ name: string; text: string }>>();
 
-/**
- * The statement, named: each connection then parses and plans it once rather
- * than per batch. The name is a digest of the text, so schemas never share one
- * and it stays within Postgres' 63-byte limit on names.
- */
+/** The statement, named (`namedStatement`): each connection parses and plans it once, not per batch. */
 const batchStatement = (
   groupCall: string,
   eventsTable: string,
@@ -866,11 +862,10 @@ const batchStatement = (
   const key = `${groupCall}\n${eventsTable}\n${journalTable}\n${chainFunction ?? ''}`;
   let statement = batchStatements.get(key);
   if (statement === undefined) {
-    const text = batchStatementText(groupCall, eventsTable, journalTable, chainFunction);
-    statement = {
-      name: `command-batch-${createHash('sha256').update(text).digest('hex').slice(0, 32)}`,
-      text,
-    };
+    statement = namedStatement(
+      'command-batch',
+      batchStatementText(groupCall, eventsTable, journalTable, chainFunction),
+    );
     batchStatements.set(key, statement);
   }
   return statement;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { Kysely, PostgresDialect } from 'kysely';
 
@@ -12,6 +13,17 @@ export const createPool = (connectionString: string, options: PoolOptions = {}):
     // pool owner and the next query gets a fresh connection.
     idleTimeoutMillis: 30_000,
   });
+
+/**
+ * A statement Postgres parses and plans once per connection (a named prepared
+ * statement) rather than on every call. The name is `prefix` and a digest of
+ * the text, so two schemas or two texts never share a name, and it stays under
+ * Postgres's 63-byte limit.
+ */
+export const namedStatement = (prefix: string, text: string): Readonly<{ name: string; text: string }> => ({
+  name: `${prefix}-${createHash('sha256').update(text).digest('hex').slice(0, 32)}`,
+  text,
+});
 
 /** Kysely over an existing pool; closing the Kysely instance ends the pool. */
 export const createKysely = <Database>(pool: pg.Pool): Kysely<Database> =>

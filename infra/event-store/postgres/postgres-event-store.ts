@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type pg from 'pg';
-import { toSafeInteger } from '../../postgres/database.ts';
+import { namedStatement, toSafeInteger } from '../../postgres/database.ts';
 import { canonicalContentDigest } from '../canonical.ts';
 import { EventStoreError, START } from '../port.ts';
 import type {
@@ -103,13 +102,6 @@ export const DEFAULT_GROUP_COMMIT: GroupCommitOptions = {
   maxBytes: 1_000_000,
 };
 
-const EXPECTED_KIND: Record<ExpectedRevision['kind'], string> = {
-  any: 'any',
-  noStream: 'noStream',
-  streamExists: 'streamExists',
-  exact: 'exact',
-};
-
 /** Row of `append_events_arrays` for one append (numbers or their text). */
 export type GroupAppendRow = Readonly<{
   o_outcome: 'ok' | 'idempotent' | 'conflict' | 'overlap';
@@ -160,7 +152,8 @@ const groupColumns = (prepared: readonly PreparedAppend[]): unknown[] => {
   const events = prepared.flatMap((p) => p.events);
   return [
     prepared.map((p) => p.streamId),
-    prepared.map((p) => EXPECTED_KIND[p.expected.kind]),
+    // The append functions take the port's own names of the expectations.
+    prepared.map((p) => p.expected.kind),
     prepared.map((p) => (p.expected.kind === 'exact' ? p.expected.revision : null)),
     prepared.map((p) => p.events.length),
     prepared.map((p) => p.recordedAt),
@@ -198,12 +191,7 @@ export class PostgresEventStore implements EventStore {
     const t = `"${options.schema}".events`;
     this.#eventsTable = t;
     this.#groupCall = groupCall(options.schema);
-    const appendText = `select * from ${this.#groupCall(1)}`;
-    // The name is a digest of the text: schemas never share one, and it stays within 63 bytes.
-    this.#appendStatement = {
-      name: `append-${createHash('sha256').update(appendText).digest('hex').slice(0, 32)}`,
-      text: appendText,
-    };
+    this.#appendStatement = namedStatement('append', `select * from ${this.#groupCall(1)}`);
     this.#sql = {
       ...logReadQueries(t),
       revisions: `select stream_id, max(stream_revision)::text as revision from ${t}
