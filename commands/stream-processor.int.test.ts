@@ -86,4 +86,30 @@ describe('stream processor: batched writes across streams (real Postgres)', () =
       await otherPool.end();
     }
   });
+
+  it('journals a refusal decided in a group that appends as it was answered, position and all', async () => {
+    const venues = Array.from({ length: 6 }, (_, i) => `mixed-${uuidv7()}-${String(i)}`);
+    await Promise.all(venues.map((v) => add(bus, v, 2)));
+    // For each venue, one hold that fits and one that does not, decided in the same group and written
+    // in one batch: the accepted reply gets the append's position, the refusal keeps what it said.
+    const send = () =>
+      Promise.all(
+        venues.flatMap((venueId) => [
+          bus.execute('venue.hold-seats', {
+            commandId: `fits-${venueId}`,
+            data: { venueId, holdId: 'a', count: 1 },
+          }),
+          bus.execute('venue.hold-seats', {
+            commandId: `too-many-${venueId}`,
+            data: { venueId, holdId: 'b', count: 50 },
+          }),
+        ]),
+      );
+    const replies = await send();
+    for (const [i, reply] of replies.entries()) {
+      if (i % 2 === 0) expect((reply as AcceptedReply).position).toMatch(/^\d+:\d+$/);
+      else expect(reply).toMatchObject({ status: 'refused', code: 'NOT_ENOUGH_SEATS' });
+    }
+    expect(await send()).toEqual(replies);
+  });
 });

@@ -800,7 +800,8 @@ type BatchOutcome = Readonly<{ results: readonly AppendResult[]; unchanged: Read
  * those (`prepareGroupAppend`). The appends then wait for the chain function (a one-time filter, evaluated
  * before the function scan), which divides by zero, failing the statement, if
  * a head is not the expected event. Journal rows are kept for an
- * append that went through (its reply gets the append's position) and for a
+ * append that went through (its reply gets the append's position, spliced
+ * into the JSON text in place of `"position":null`) and for a
  * refusal whose stream is still at that revision. The last column divides by
  * zero unless every kept row was recorded: the statement then fails and
  * writes nothing.
@@ -822,7 +823,7 @@ const batchStatementText = (
   ),
   entries as (
     select x.c as command_id, x.f as fingerprint, x.s as stream_id, x.r as reply, x.i as append_index
-      from json_to_recordset($1::json) as x(c text, f text, s text, r jsonb, i int)
+      from json_to_recordset($1::json) as x(c text, f text, s text, r json, i int)
   ),
   unchanged as materialized (
     select u.stream_id from unnest($2::text[], $3::bigint[]) as u(stream_id, revision)
@@ -832,7 +833,8 @@ const batchStatementText = (
   kept as materialized (
     select e.command_id, e.fingerprint, e.stream_id,
            case when e.append_index is null then e.reply
-                else jsonb_set(e.reply, '{position}', to_jsonb(a.o_commit::text || ':' || a.o_position::text)) end
+                else replace(e.reply::text, '"position":null',
+                             '"position":"' || a.o_commit::text || ':' || a.o_position::text || '"')::json end
              as reply
       from entries e
       left join appended a on a.o_index = e.append_index
@@ -845,7 +847,7 @@ const batchStatementText = (
     on conflict (command_id) do nothing
     returning command_id
   )
-  select (select jsonb_agg(to_jsonb(a)) from appended a) as appends,
+  select (select json_agg(a) from appended a) as appends,
          (select array_agg(stream_id) from unchanged) as unchanged,
          1 / (case when (select count(*) from journaled) = (select count(*) from kept) then 1 else 0 end)
            as all_recorded`;

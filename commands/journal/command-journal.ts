@@ -63,7 +63,7 @@ export class CommandJournal {
     if (entries.length === 0) return new Set();
     const { rows } = await db.query<{ command_id: string }>(
       `insert into ${this.#table} (command_id, fingerprint, stream_id, reply)
-       select * from unnest($1::text[], $2::text[], $3::text[], $4::jsonb[])
+       select * from unnest($1::text[], $2::text[], $3::text[], $4::json[])
        on conflict (command_id) do nothing
        returning command_id`,
       [

@@ -133,6 +133,26 @@ const streamChain = (schema: string): Migration => ({
   },
 });
 
+/**
+ * Replies as `json`, the text Node printed: a batch parsed every reply into
+ * jsonb to set its position, and stored it as jsonb (about a tenth of the
+ * Postgres time of a command). The position now goes into the text
+ * (`append_index` rows carry `"position":null`, which a JSON string cannot
+ * contain unescaped). Rewrites the table once. Frozen in time.
+ */
+const commandResultsJson = (schema: string): Migration => ({
+  up: async (db: Kysely<unknown>) => {
+    await sql`alter table ${sql.id(schema)}.command_results alter column reply type json using reply::json`.execute(
+      db,
+    );
+  },
+  down: async (db: Kysely<unknown>) => {
+    await sql`alter table ${sql.id(schema)}.command_results alter column reply type jsonb using reply::jsonb`.execute(
+      db,
+    );
+  },
+});
+
 export const commandJournalMigrations = (schema: string): MigrationSet => ({
   name: 'command_journal',
   schema,
@@ -143,5 +163,6 @@ export const commandJournalMigrations = (schema: string): MigrationSet => ({
     '2026-11-23T1050-saga-checkpoints': sagaCheckpoints(schema),
     '2026-11-23T1100-timers-cancelled': timersCancelled(schema),
     '2026-11-23T1400-stream-chain': streamChain(schema),
+    '2026-11-23T1800-command-results-json': commandResultsJson(schema),
   },
 });

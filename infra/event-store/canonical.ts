@@ -14,6 +14,34 @@ const canonicalString = (value: string): string => {
   return JSON.stringify(value);
 };
 
+/**
+ * Object keys as printed with their colon: an event's keys come again and again, and testing and
+ * quoting each one each time cost a tenth of the walk. Bounded: emptied when full.
+ */
+const keyTexts = new Map<string, string>();
+const KEY_TEXTS_MAX = 4096;
+
+const keyText = (key: string): string => {
+  let text = keyTexts.get(key);
+  if (text === undefined) {
+    text = `${canonicalString(key)}:`;
+    if (keyTexts.size >= KEY_TEXTS_MAX) keyTexts.clear();
+    keyTexts.set(key, text);
+  }
+  return text;
+};
+
+/** Sorted in place by code unit, as `sort()` does; by insertion, which beats the built-in sort on an object's few keys. */
+const sortKeys = (keys: string[]): string[] => {
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i] as string;
+    let j = i - 1;
+    for (; j >= 0 && (keys[j] as string) > key; j--) keys[j + 1] = keys[j] as string;
+    keys[j + 1] = key;
+  }
+  return keys;
+};
+
 // Index loops and one string built as it goes: this runs for every event appended, and the iterators,
 // arrays and joins of the shorter form took half of its time.
 const walk = (value: unknown): string => {
@@ -38,13 +66,15 @@ const walk = (value: unknown): string => {
       const prototype: unknown = Object.getPrototypeOf(value);
       if (prototype !== Object.prototype && prototype !== null) throw NOT_JSON;
       const object = value as Readonly<Record<string, unknown>>;
-      const keys = Object.keys(object).sort();
+      const keys = Object.keys(object);
+      if (keys.length <= 16) sortKeys(keys);
+      else keys.sort();
       let text = '{';
       for (let i = 0; i < keys.length; i++) {
         const key = keys[i] as string;
         const item = object[key];
         if (item === undefined) throw NOT_JSON;
-        text += `${i === 0 ? '' : ','}${canonicalString(key)}:${walk(item)}`;
+        text += (i === 0 ? '' : ',') + keyText(key) + walk(item);
       }
       return `${text}}`;
     }
@@ -100,19 +130,44 @@ const sha256 = (...parts: readonly (string | Buffer)[]): Buffer => {
 };
 
 /**
- * H(canonical event) from parts already canonical: the object's keys in
+ * The canonical event from parts already canonical: the object's keys in
  * sorted order (data, eventId, metadata, recordedAt, schemaVersion, streamId,
  * type), so an append prints its data once for the digest and the insert.
  */
+const canonicalEventText = (event: CanonicalContent): string =>
+  `{"data":${event.dataJson},"eventId":${canonicalString(event.eventId)},"metadata":${event.metadataJson},` +
+  `"recordedAt":${canonicalString(event.recordedAt)},"schemaVersion":${JSON.stringify(event.schemaVersion)},` +
+  `"streamId":${canonicalString(event.streamId)},"type":${canonicalString(event.type)}}`;
+
+/** H(canonical event) from parts already canonical. One-shot: a Hash object per event cost more than the hashing. */
 export const canonicalContentDigest = (event: CanonicalContent): Buffer =>
-  // One-shot: a Hash object per event cost more than the hashing.
-  hash(
-    'sha256',
-    `{"data":${event.dataJson},"eventId":${canonicalString(event.eventId)},"metadata":${event.metadataJson},` +
-      `"recordedAt":${canonicalString(event.recordedAt)},"schemaVersion":${JSON.stringify(event.schemaVersion)},` +
-      `"streamId":${canonicalString(event.streamId)},"type":${canonicalString(event.type)}}`,
-    'buffer',
-  );
+  hash('sha256', canonicalEventText(event), 'buffer');
+
+/**
+ * The same digest as 64 hex digits, for the append path: a 32-byte Buffer per event cost half of
+ * the hashing (an ArrayBuffer allocation each), and the digests go to Postgres as one hex text.
+ */
+export const canonicalContentDigestHex = (event: CanonicalContent): string =>
+  hash('sha256', canonicalEventText(event), 'hex');
+
+const canonicalNullableString = (value: string | null): string =>
+  value === null ? 'null' : canonicalString(value);
+
+/**
+ * `tryCanonicalJson` of complete metadata, printed in its one shape: every append prints one, and
+ * the general walk (keys listed, sorted, looked up) took a third of the time of the event's data.
+ */
+export const tryCanonicalMetadataJson = (metadata: EventMetadata): string | undefined => {
+  try {
+    return (
+      `{"actor":${canonicalNullableString(metadata.actor)},"causationId":${canonicalNullableString(metadata.causationId)},` +
+      `"commandId":${canonicalNullableString(metadata.commandId)},"correlationId":${canonicalNullableString(metadata.correlationId)}}`
+    );
+  } catch (error) {
+    if (error === NOT_JSON) return undefined;
+    throw error;
+  }
+};
 
 /** H(canonical event): what the event says, independent of where the log puts it. */
 export const contentDigest = (event: HashedContent): Buffer =>

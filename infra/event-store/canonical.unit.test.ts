@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalContentDigest, canonicalJson, contentDigest, tryCanonicalJson } from './canonical.ts';
+import {
+  canonicalContentDigest,
+  canonicalContentDigestHex,
+  canonicalJson,
+  contentDigest,
+  tryCanonicalJson,
+  tryCanonicalMetadataJson,
+} from './canonical.ts';
 import type { JsonValue } from './port.ts';
 
 // Strings jsonb stores unchanged: no NUL, no unpaired surrogate.
@@ -94,10 +101,44 @@ describe('content digest', () => {
             metadataJson: canonicalJson(event.metadata),
           }),
         ).toEqual(digest);
+        expect(
+          canonicalContentDigestHex({
+            ...event,
+            dataJson: canonicalJson(data),
+            metadataJson: canonicalJson(event.metadata),
+          }),
+        ).toBe(digest.toString('hex'));
         if (canonicalJson(extra) !== canonicalJson(data)) {
           expect(contentDigest({ ...event, data: extra })).not.toEqual(digest);
         }
       }),
+    );
+  });
+
+  it('prints metadata in its one shape as the general walk does, and refuses what the walk refuses', () => {
+    const field = fc.option(fc.string({ unit: 'binary', maxLength: 12 }), { nil: null });
+    fc.assert(
+      fc.property(field, field, field, field, (correlationId, causationId, commandId, actor) => {
+        const metadata = { correlationId, causationId, commandId, actor };
+        expect(tryCanonicalMetadataJson(metadata)).toBe(tryCanonicalJson(metadata));
+      }),
+      { numRuns: 1_000 },
+    );
+    expect(
+      tryCanonicalMetadataJson({ correlationId: 'a\u0000', causationId: null, commandId: null, actor: null }),
+    ).toBeUndefined();
+    expect(
+      tryCanonicalMetadataJson({ correlationId: null, causationId: null, commandId: null, actor: '\ud800' }),
+    ).toBeUndefined();
+  });
+
+  it('sorts objects of many keys as of few, integer-like keys by code unit', () => {
+    const keys = Array.from({ length: 40 }, (_, i) => (i % 3 === 0 ? String(i) : `k${String(39 - i)}`));
+    const many = Object.fromEntries(keys.map((key) => [key, key.length]));
+    const sorted = [...keys].sort();
+    expect(canonicalJson(many)).toBe(`{${sorted.map((key) => `"${key}":${String(key.length)}`).join(',')}}`);
+    expect(canonicalJson({ b: 1, 10: 2, 9: 3, a: { 2: 0, 10: 1 } })).toBe(
+      '{"10":2,"9":3,"a":{"10":1,"2":0},"b":1}',
     );
   });
 });

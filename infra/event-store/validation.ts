@@ -1,7 +1,7 @@
 import { validate as isUuid } from 'uuid';
 import { uuidV7 } from '../uuid-v7.ts';
-import { tryCanonicalJson } from './canonical.ts';
-import { EMPTY_METADATA, EventStoreError } from './port.ts';
+import { tryCanonicalJson, tryCanonicalMetadataJson } from './canonical.ts';
+import { EventStoreError } from './port.ts';
 import type { EventMetadata, ExpectedRevision, JsonValue, NewEvent, ReadAllOptions } from './port.ts';
 
 /** `<category>-<id>`: the category is what category reads and projections select on. */
@@ -124,12 +124,15 @@ export const validateEvents = (events: unknown, limits: StoreLimits): readonly V
     if (typeof event.type !== 'string' || !EVENT_TYPE.test(event.type)) {
       throw new EventStoreError('INVALID_EVENT', `event ${i} type must match ${EVENT_TYPE.source}`);
     }
-    const eventId = event.eventId ?? uuidV7();
-    if (typeof eventId !== 'string' || !isUuid(eventId))
+    // An id made here is already a lower-case uuid; only a given one is checked and normalized.
+    const givenId: unknown = event.eventId;
+    let normalizedId: string;
+    if (givenId === undefined || givenId === null) normalizedId = uuidV7();
+    else if (typeof givenId !== 'string' || !isUuid(givenId))
       throw new EventStoreError('INVALID_EVENT', `event ${i} id is not a uuid`);
-    const normalizedId = eventId.toLowerCase();
+    else normalizedId = givenId.toLowerCase();
     if (ids.has(normalizedId))
-      throw new EventStoreError('INVALID_EVENT', `event id ${eventId} appears twice in one append`);
+      throw new EventStoreError('INVALID_EVENT', `event id ${normalizedId} appears twice in one append`);
     ids.add(normalizedId);
     const schemaVersion = event.schemaVersion ?? 1;
     if (!Number.isSafeInteger(schemaVersion) || schemaVersion < 1 || schemaVersion > 32767) {
@@ -149,8 +152,7 @@ export const validateEvents = (events: unknown, limits: StoreLimits): readonly V
       commandId: nullableString(given['commandId'], 'commandId'),
       actor: nullableString(given['actor'], 'actor'),
     };
-    const complete = { ...EMPTY_METADATA, ...metadata };
-    const metadataJson = tryCanonicalJson(complete);
+    const metadataJson = tryCanonicalMetadataJson(metadata);
     if (metadataJson === undefined) {
       throw new EventStoreError('INVALID_EVENT', `event ${i} metadata contains NUL or an unpaired surrogate`);
     }
@@ -165,7 +167,7 @@ export const validateEvents = (events: unknown, limits: StoreLimits): readonly V
       eventId: normalizedId,
       type: event.type,
       data: event.data,
-      metadata: complete,
+      metadata,
       schemaVersion,
       dataJson,
       metadataJson,

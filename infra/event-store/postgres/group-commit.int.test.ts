@@ -213,47 +213,81 @@ describe('group commit', () => {
     expect((await store.readStream(s)).map((e) => e.type)).toEqual(['Zero', 'One']);
   });
 
-  it('refuses argument columns that do not line up, and writes nothing', async () => {
-    const call = `select * from "${db.schema}".append_events_arrays($1::text[], $2::text[], $3::bigint[],
+  it.each(['append_events_arrays', 'append_events_columns'])(
+    '%s refuses argument columns that do not line up, and writes nothing',
+    async (fn) => {
+      const call = `select * from "${db.schema}".${fn}($1::text[], $2::text[], $3::bigint[],
       $4::int[], $5::timestamptz[], $6::uuid[], $7::text[], $8::smallint[], $9::bytea, $10::json, $11::json)`;
-    const s = stream();
-    const aligned = (): unknown[] => [
-      [s],
-      ['noStream'],
-      [null],
-      [2],
-      [new Date().toISOString()],
-      [uuidv7(), uuidv7()],
-      ['A', 'B'],
-      [1, 1],
-      Buffer.alloc(64),
-      '[{"n":1},{"n":2}]',
-      '[{},{}]',
-    ];
-    const broken: Record<string, (args: unknown[]) => void> = {
-      'one datum short': (args) => (args[9] = '[{"n":1}]'),
-      'one datum too many': (args) => (args[9] = '[{"n":1},{"n":2},{"n":3}]'),
-      'a digest short': (args) => (args[8] = Buffer.alloc(63)),
-      'counts that do not add up': (args) => (args[3] = [3]),
-      'an append of no events': (args) => {
-        args[0] = [s, stream()];
-        args[1] = ['noStream', 'noStream'];
-        args[2] = [null, null];
-        args[3] = [2, 0];
-        args[4] = [new Date().toISOString(), new Date().toISOString()];
-      },
-    };
-    for (const [name, breakIt] of Object.entries(broken)) {
-      const args = aligned();
-      breakIt(args);
-      await expect(db.pool.query(call, args), name).rejects.toMatchObject({ code: '22023' });
-    }
-    expect(await store.readStream(s)).toEqual([]);
-    // The same call, lined up, goes through.
-    const { rows } = await db.pool.query<{ o_outcome: string }>(call, aligned());
-    expect(rows.map((row) => row.o_outcome)).toEqual(['ok']);
-    expect((await store.readStream(s)).map((e) => e.type)).toEqual(['A', 'B']);
-  });
+      const s = stream();
+      const aligned = (): unknown[] => [
+        [s],
+        ['noStream'],
+        [null],
+        [2],
+        [new Date().toISOString()],
+        [uuidv7(), uuidv7()],
+        ['A', 'B'],
+        [1, 1],
+        Buffer.alloc(64),
+        '[{"n":1},{"n":2}]',
+        '[{},{}]',
+      ];
+      const broken: Record<string, (args: unknown[]) => void> = {
+        'one datum short': (args) => (args[9] = '[{"n":1}]'),
+        'one datum too many': (args) => (args[9] = '[{"n":1},{"n":2},{"n":3}]'),
+        'one metadata short': (args) => (args[10] = '[{}]'),
+        'one metadata too many': (args) => (args[10] = '[{},{},{}]'),
+        'an event id short': (args) => (args[5] = [uuidv7()]),
+        'a digest short': (args) => (args[8] = Buffer.alloc(63)),
+        'counts that do not add up': (args) => (args[3] = [3]),
+        'an append of no events': (args) => {
+          args[0] = [s, stream()];
+          args[1] = ['noStream', 'noStream'];
+          args[2] = [null, null];
+          args[3] = [2, 0];
+          args[4] = [new Date().toISOString(), new Date().toISOString()];
+        },
+      };
+      for (const [name, breakIt] of Object.entries(broken)) {
+        const args = aligned();
+        breakIt(args);
+        await expect(db.pool.query(call, args), name).rejects.toMatchObject({ code: '22023' });
+      }
+      expect(await store.readStream(s)).toEqual([]);
+      // The same call, lined up, goes through.
+      const { rows } = await db.pool.query<{ o_outcome: string }>(call, aligned());
+      expect(rows.map((row) => row.o_outcome)).toEqual(['ok']);
+      expect((await store.readStream(s)).map((e) => e.type)).toEqual(['A', 'B']);
+    },
+  );
+
+  it.each([
+    ['its expectation now fails (the function looks its ids up)', Expected.noStream],
+    ['it expected any (its insert fails on the id, and the store sends the group again)', Expected.any],
+  ])(
+    'takes a group holding a retried append through the function that tells a retry from an overlap when %s',
+    async (_, expectedRevision) => {
+      const existing = stream();
+      const retried = [ev('A'), ev('B')];
+      await store.append(existing, retried, { expectedRevision: Expected.noStream });
+      const blocker = store.append(stream(), [ev('Blocker')], { expectedRevision: Expected.noStream });
+      const fresh = stream();
+      const group = await Promise.all([
+        store.append(fresh, [ev('New')], { expectedRevision: Expected.noStream }),
+        store.append(existing, retried, { expectedRevision }),
+        store.append(fresh, [ev('Next')], { expectedRevision: Expected.revision(0) }),
+      ]);
+      await blocker;
+      const [created, retry, next] = group;
+      expect(retry).toMatchObject({ ok: true, idempotent: true, firstRevision: 0, nextExpectedRevision: 1 });
+      expect(created).toMatchObject({ ok: true, firstRevision: 0, idempotent: false });
+      expect(next).toMatchObject({ ok: true, firstRevision: 1, idempotent: false });
+      // Still one transaction for the group's new events.
+      expect(okCommit(created)).toBe(okCommit(next));
+      expect((await store.readStream(existing)).map((e) => e.type)).toEqual(['A', 'B']);
+      expect((await store.readStream(fresh)).map((e) => e.type)).toEqual(['New', 'Next']);
+    },
+  );
 });
 
 describe('group commit with two writers', () => {

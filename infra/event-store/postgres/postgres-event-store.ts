@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type pg from 'pg';
 import { namedStatement, toSafeInteger } from '../../postgres/database.ts';
-import { canonicalContentDigest } from '../canonical.ts';
+import { canonicalContentDigestHex } from '../canonical.ts';
 import { EventStoreError, START } from '../port.ts';
 import type {
   AppendOptions,
@@ -49,6 +49,7 @@ type AppendRow = {
 };
 
 const UNIQUE_VIOLATION = '23505';
+const EVENT_ID_KEY = 'events_event_id_key';
 // Two writers racing for the same revision: the loser re-runs the append,
 // which then reports a conflict (or succeeds, for `any`). Bounded.
 const MAX_RACE_RETRIES = 5;
@@ -61,8 +62,8 @@ type PreparedAppend = Readonly<{
   expected: ExpectedRevision;
   recordedAt: string;
   events: readonly ValidEvent[];
-  /** Each event's content digest, 32 bytes each, in order. */
-  digests: readonly Buffer[];
+  /** Each event's content digest in hex, in order. */
+  digests: readonly string[];
   /** Bytes of data and metadata: what a group's size limit counts. */
   bytes: number;
 }>;
@@ -138,11 +139,23 @@ const ARGUMENT_TYPES = [
   'json',
 ] as const;
 
-/** `<schema>.append_events_arrays($first::text[], …)`: the call with its arguments from `$first` on. */
-const groupCall =
-  (schema: string) =>
+/**
+ * `<schema>.<fn>($first::text[], …)`: the call with its arguments from `$first` on. Both functions
+ * take the same columns: `append_events_arrays` for an append alone (it tells a retried append from
+ * an overlap), `append_events_columns` for a group (no probe of the event ids: a stored one fails
+ * the group, whose appends then go alone).
+ */
+const appendCall =
+  (schema: string, fn: 'append_events_arrays' | 'append_events_columns') =>
   (first: number): string =>
-    `"${schema}".append_events_arrays(${ARGUMENT_TYPES.map((type, i) => `$${String(first + i)}::${type}`).join(', ')})`;
+    `"${schema}".${fn}(${ARGUMENT_TYPES.map((type, i) => `$${String(first + i)}::${type}`).join(', ')})`;
+
+/** A Postgres array literal of elements already printed (quoted where they are text). */
+const arrayLiteral = (elements: readonly string[]): string => `{${elements.join(',')}}`;
+
+/** An element of a text array literal; what validation lets through needs no escape, anything else gets one. */
+const quoted = (text: string): string =>
+  text.includes('"') || text.includes('\\') ? `"${text.replaceAll(/["\\]/g, '\\$&')}"` : `"${text}"`;
 
 /**
  * The arguments of `append_events_arrays`, column by column: per append, then per event. Data and
@@ -150,17 +163,19 @@ const groupCall =
  */
 const groupColumns = (prepared: readonly PreparedAppend[]): unknown[] => {
   const events = prepared.flatMap((p) => p.events);
+  // Array literals printed here rather than by `pg` (which quotes and escapes each element with two
+  // regular expressions): stream ids, types, expectation kinds and times never hold `"` or `\`.
   return [
-    prepared.map((p) => p.streamId),
+    arrayLiteral(prepared.map((p) => quoted(p.streamId))),
     // The append functions take the port's own names of the expectations.
-    prepared.map((p) => p.expected.kind),
-    prepared.map((p) => (p.expected.kind === 'exact' ? p.expected.revision : null)),
-    prepared.map((p) => p.events.length),
-    prepared.map((p) => p.recordedAt),
-    events.map((event) => event.eventId),
-    events.map((event) => event.type),
-    events.map((event) => event.schemaVersion),
-    Buffer.concat(prepared.flatMap((p) => p.digests)),
+    arrayLiteral(prepared.map((p) => quoted(p.expected.kind))),
+    arrayLiteral(prepared.map((p) => (p.expected.kind === 'exact' ? String(p.expected.revision) : 'NULL'))),
+    arrayLiteral(prepared.map((p) => String(p.events.length))),
+    arrayLiteral(prepared.map((p) => quoted(p.recordedAt))),
+    arrayLiteral(events.map((event) => event.eventId)),
+    arrayLiteral(events.map((event) => quoted(event.type))),
+    arrayLiteral(events.map((event) => String(event.schemaVersion))),
+    `\\x${prepared.map((p) => p.digests.join('')).join('')}`,
     `[${events.map((event) => event.dataJson).join(',')}]`,
     `[${events.map((event) => event.metadataJson).join(',')}]`,
   ];
@@ -179,8 +194,9 @@ export class PostgresEventStore implements EventStore {
   readonly #sql: Readonly<
     Record<'stream' | 'streamBackwards' | 'all' | 'category' | 'head' | 'revisions', string>
   >;
-  /** Named: each connection parses and plans the call once, not on every append. */
+  /** Named: each connection parses and plans the calls once, not on every append. */
   readonly #appendStatement: Readonly<{ name: string; text: string }>;
+  readonly #groupStatement: Readonly<{ name: string; text: string }>;
 
   constructor(options: PostgresEventStoreOptions) {
     this.#pool = options.pool;
@@ -190,8 +206,12 @@ export class PostgresEventStore implements EventStore {
     this.#group = options.groupCommit === false ? null : { ...DEFAULT_GROUP_COMMIT, ...options.groupCommit };
     const t = `"${options.schema}".events`;
     this.#eventsTable = t;
-    this.#groupCall = groupCall(options.schema);
-    this.#appendStatement = namedStatement('append', `select * from ${this.#groupCall(1)}`);
+    this.#groupCall = appendCall(options.schema, 'append_events_columns');
+    this.#appendStatement = namedStatement(
+      'append',
+      `select * from ${appendCall(options.schema, 'append_events_arrays')(1)}`,
+    );
+    this.#groupStatement = namedStatement('append_group', `select * from ${this.#groupCall(1)}`);
     this.#sql = {
       ...logReadQueries(t),
       revisions: `select stream_id, max(stream_revision)::text as revision from ${t}
@@ -269,7 +289,7 @@ export class PostgresEventStore implements EventStore {
     let bytes = 0;
     const digests = valid.map((event) => {
       bytes += event.dataJson.length + event.metadataJson.length;
-      return canonicalContentDigest({ ...event, streamId, recordedAt });
+      return canonicalContentDigestHex({ ...event, streamId, recordedAt });
     });
     return { streamId, expected, recordedAt, events: valid, digests, bytes };
   }
@@ -287,7 +307,7 @@ export class PostgresEventStore implements EventStore {
         return result;
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
-        if (error.constraint === 'events_event_id_key' && attempt >= retries) {
+        if (error.constraint === EVENT_ID_KEY && attempt >= retries) {
           throw new EventStoreError(
             'DUPLICATE_EVENT_ID',
             `an event id of this append is already stored in another stream`,
@@ -335,12 +355,17 @@ export class PostgresEventStore implements EventStore {
     };
     const [only] = batch;
     if (batch.length === 1 && only !== undefined) return settle(only);
+    const values = groupColumns(batch.map((item) => item.prepared));
     let rows: readonly GroupRow[];
     try {
-      ({ rows } = await this.#pool.query<GroupRow>({
-        ...this.#appendStatement,
-        values: groupColumns(batch.map((item) => item.prepared)),
-      }));
+      try {
+        ({ rows } = await this.#pool.query<GroupRow>({ ...this.#groupStatement, values }));
+      } catch (error) {
+        // An event id of the group is stored: a retried append, or an overlap. The whole group again,
+        // through the function that tells them apart, still in one transaction.
+        if (!isUniqueViolation(error) || error.constraint !== EVENT_ID_KEY) throw error;
+        ({ rows } = await this.#pool.query<GroupRow>({ ...this.#appendStatement, values }));
+      }
     } catch {
       // The whole group rolled back (a race on a stream, a duplicate event id, a lost connection):
       // each append alone, so that what failed is reported to its own caller only.
