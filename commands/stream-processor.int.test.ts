@@ -87,11 +87,16 @@ describe('stream processor: batched writes across streams (real Postgres)', () =
     }
   });
 
-  it('journals a refusal decided in a group that appends as it was answered, position and all', async () => {
+  it('journals the refusals and no-ops decided in a group that appends as they were answered', async () => {
     const venues = Array.from({ length: 6 }, (_, i) => `mixed-${uuidv7()}-${String(i)}`);
-    await Promise.all(venues.map((v) => add(bus, v, 2)));
-    // For each venue, one hold that fits and one that does not, decided in the same group and written
-    // in one batch: the accepted reply gets the append's position, the refusal keeps what it said.
+    await Promise.all(venues.map((v) => add(bus, v, 3)));
+    await Promise.all(
+      venues.map((venueId) =>
+        bus.execute('venue.hold-seats', { commandId: uuidv7(), data: { venueId, holdId: 'held', count: 1 } }),
+      ),
+    );
+    // For each venue, in one group written in one batch: a hold that fits (events, so the append's
+    // position), one that does not (a refusal) and one already held (a no-op, answered without one).
     const send = () =>
       Promise.all(
         venues.flatMap((venueId) => [
@@ -103,12 +108,17 @@ describe('stream processor: batched writes across streams (real Postgres)', () =
             commandId: `too-many-${venueId}`,
             data: { venueId, holdId: 'b', count: 50 },
           }),
+          bus.execute('venue.hold-seats', {
+            commandId: `again-${venueId}`,
+            data: { venueId, holdId: 'held', count: 1 },
+          }),
         ]),
       );
     const replies = await send();
     for (const [i, reply] of replies.entries()) {
-      if (i % 2 === 0) expect((reply as AcceptedReply).position).toMatch(/^\d+:\d+$/);
-      else expect(reply).toMatchObject({ status: 'refused', code: 'NOT_ENOUGH_SEATS' });
+      if (i % 3 === 0) expect((reply as AcceptedReply).position).toMatch(/^\d+:\d+$/);
+      else if (i % 3 === 1) expect(reply).toMatchObject({ status: 'refused', code: 'NOT_ENOUGH_SEATS' });
+      else expect(reply).toMatchObject({ status: 'accepted', events: [], position: null });
     }
     expect(await send()).toEqual(replies);
   });

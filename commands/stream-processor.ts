@@ -572,6 +572,9 @@ export class StreamProcessor {
             s: e.entry.streamId,
             r: e.entry.reply,
             i: e.index,
+            // Only a reply with events gets the append's position; a no-op of the same group was
+            // answered without one.
+            p: e.index !== null && e.entry.reply.status === 'accepted' && e.entry.reply.events.length > 0,
           })),
         ),
         deciding.map((job) => job.streamId),
@@ -792,7 +795,8 @@ type BatchOutcome = Readonly<{ results: readonly AppendResult[]; unchanged: Read
 
 /**
  * $1 the journal rows as one JSON array (command id, fingerprint, stream,
- * reply, index of their append or null), $2–$3 the streams of refusals and
+ * reply, index of their append or null, whether the reply gets the append's
+ * position), $2–$3 the streams of refusals and
  * no-ops with the revision they were decided on, and, only when pipelining is
  * on (`chainFunction` given), $4–$8 for the chain function: the events table, the appended streams to lock (sorted), and the
  * pipelined streams with the revision and event id they expect as their head.
@@ -800,8 +804,8 @@ type BatchOutcome = Readonly<{ results: readonly AppendResult[]; unchanged: Read
  * those (`prepareGroupAppend`). The appends then wait for the chain function (a one-time filter, evaluated
  * before the function scan), which divides by zero, failing the statement, if
  * a head is not the expected event. Journal rows are kept for an
- * append that went through (its reply gets the append's position, spliced
- * into the JSON text in place of `"position":null`) and for a
+ * append that went through (a reply with events gets the append's position,
+ * spliced into the JSON text in place of `"position":null`) and for a
  * refusal whose stream is still at that revision. The last column divides by
  * zero unless every kept row was recorded: the statement then fails and
  * writes nothing.
@@ -822,8 +826,9 @@ const batchStatementText = (
     }
   ),
   entries as (
-    select x.c as command_id, x.f as fingerprint, x.s as stream_id, x.r as reply, x.i as append_index
-      from json_to_recordset($1::json) as x(c text, f text, s text, r json, i int)
+    select x.c as command_id, x.f as fingerprint, x.s as stream_id, x.r as reply, x.i as append_index,
+           x.p as positioned
+      from json_to_recordset($1::json) as x(c text, f text, s text, r json, i int, p boolean)
   ),
   unchanged as materialized (
     select u.stream_id from unnest($2::text[], $3::bigint[]) as u(stream_id, revision)
@@ -832,7 +837,7 @@ const batchStatementText = (
   ),
   kept as materialized (
     select e.command_id, e.fingerprint, e.stream_id,
-           case when e.append_index is null then e.reply
+           case when not e.positioned then e.reply
                 else replace(e.reply::text, '"position":null',
                              '"position":"' || a.o_commit::text || ':' || a.o_position::text || '"')::json end
              as reply

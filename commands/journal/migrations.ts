@@ -136,9 +136,10 @@ const streamChain = (schema: string): Migration => ({
 /**
  * Replies as `json`, the text Node printed: a batch parsed every reply into
  * jsonb to set its position, and stored it as jsonb (about a tenth of the
- * Postgres time of a command). The position now goes into the text
- * (`append_index` rows carry `"position":null`, which a JSON string cannot
- * contain unescaped). Rewrites the table once. Frozen in time.
+ * Postgres time of a command). The position now goes into the text of a
+ * reply with events (it carries `"position":null`, which a JSON string cannot
+ * contain unescaped). Rewrites the table once. Going down fails if a reply
+ * holds a `\u0000` escape, which json keeps and jsonb refuses. Frozen in time.
  */
 const commandResultsJson = (schema: string): Migration => ({
   up: async (db: Kysely<unknown>) => {

@@ -16,15 +16,18 @@ const canonicalString = (value: string): string => {
 
 /**
  * Object keys as printed with their colon: an event's keys come again and again, and testing and
- * quoting each one each time cost a tenth of the walk. Bounded: emptied when full.
+ * quoting each one each time cost a tenth of the walk. Bounded: at most 4,096 keys of at most 64
+ * characters (field names; a longer key is quoted each time), emptied when full.
  */
 const keyTexts = new Map<string, string>();
 const KEY_TEXTS_MAX = 4096;
+const KEY_TEXT_MAX_LENGTH = 64;
 
 const keyText = (key: string): string => {
   let text = keyTexts.get(key);
   if (text === undefined) {
     text = `${canonicalString(key)}:`;
+    if (key.length > KEY_TEXT_MAX_LENGTH) return text;
     if (keyTexts.size >= KEY_TEXTS_MAX) keyTexts.clear();
     keyTexts.set(key, text);
   }

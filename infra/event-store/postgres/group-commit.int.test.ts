@@ -237,6 +237,14 @@ describe('group commit', () => {
         'one datum too many': (args) => (args[9] = '[{"n":1},{"n":2},{"n":3}]'),
         'one metadata short': (args) => (args[10] = '[{}]'),
         'one metadata too many': (args) => (args[10] = '[{},{},{}]'),
+        'data and metadata both one short': (args) => {
+          args[9] = '[{"n":1}]';
+          args[10] = '[{}]';
+        },
+        'data and metadata both one too many': (args) => {
+          args[9] = '[{"n":1},{"n":2},{"n":3}]';
+          args[10] = '[{},{},{}]';
+        },
         'an event id short': (args) => (args[5] = [uuidv7()]),
         'a digest short': (args) => (args[8] = Buffer.alloc(63)),
         'counts that do not add up': (args) => (args[3] = [3]),
@@ -264,6 +272,7 @@ describe('group commit', () => {
   it.each([
     ['its expectation now fails (the function looks its ids up)', Expected.noStream],
     ['it expected any (its insert fails on the id, and the store sends the group again)', Expected.any],
+    ['it expected the stream to exist (the same)', Expected.streamExists],
   ])(
     'takes a group holding a retried append through the function that tells a retry from an overlap when %s',
     async (_, expectedRevision) => {

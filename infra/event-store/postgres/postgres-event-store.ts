@@ -103,7 +103,7 @@ export const DEFAULT_GROUP_COMMIT: GroupCommitOptions = {
   maxBytes: 1_000_000,
 };
 
-/** Row of `append_events_arrays` for one append (numbers or their text). */
+/** Row of the append functions for one append (numbers or their text). */
 export type GroupAppendRow = Readonly<{
   o_outcome: 'ok' | 'idempotent' | 'conflict' | 'overlap';
   o_current: string | number | null;
@@ -141,9 +141,10 @@ const ARGUMENT_TYPES = [
 
 /**
  * `<schema>.<fn>($first::text[], …)`: the call with its arguments from `$first` on. Both functions
- * take the same columns: `append_events_arrays` for an append alone (it tells a retried append from
- * an overlap), `append_events_columns` for a group (no probe of the event ids: a stored one fails
- * the group, whose appends then go alone).
+ * take the same columns and give the same rows: `append_events_arrays` for an append alone (it looks
+ * up every event id first, and tells a retried append from an overlap), `append_events_columns` for a
+ * group (it looks ids up only for an append whose expectation fails; any other stored id fails its
+ * insert, and the store then sends the same group through `append_events_arrays`; ADR 010).
  */
 const appendCall =
   (schema: string, fn: 'append_events_arrays' | 'append_events_columns') =>
@@ -158,7 +159,7 @@ const quoted = (text: string): string =>
   text.includes('"') || text.includes('\\') ? `"${text.replaceAll(/["\\]/g, '\\$&')}"` : `"${text}"`;
 
 /**
- * The arguments of `append_events_arrays`, column by column: per append, then per event. Data and
+ * The arguments of the append functions, column by column: per append, then per event. Data and
  * metadata travel as two JSON arrays of the texts validation printed, spliced, not printed again.
  */
 const groupColumns = (prepared: readonly PreparedAppend[]): unknown[] => {
@@ -395,9 +396,9 @@ export class PostgresEventStore implements EventStore {
   }
 
   #interpret(streamId: string, expected: ExpectedRevision, row: GroupAppendRow | undefined): AppendResult {
-    if (row === undefined) throw new Error('append_events_arrays returned no row');
+    if (row === undefined) throw new Error('the append function returned no row');
     const int = (value: string | number | null, what: string): number => {
-      if (value === null) throw new Error(`append_events_arrays returned no ${what}`);
+      if (value === null) throw new Error(`the append function returned no ${what}`);
       return toSafeInteger(value, what);
     };
     switch (row.o_outcome) {

@@ -9,13 +9,14 @@ import type { Migration } from 'kysely/migration';
  *
  * - the event ids of an append are looked up only when its expectation
  *   fails (a retry of an append that went through fails it, unless it
- *   expected `any`): if one is stored, the whole group goes through
+ *   expected `any` or `streamExists`): if one is stored, the whole group goes through
  *   `append_events_arrays`, which tells a retry from an overlap. Any other
  *   stored event id fails the insert on `events_event_id_key`, and the store
  *   then sends the group to `append_events_arrays` itself;
  * - data and metadata are not counted before they are read (each count
  *   parsed its whole array once more); a row that is not there or one too
- *   many fails the insert with the same error, 22023, and nothing is written;
+ *   many, in either array or both, fails the insert with the same error,
+ *   22023, and nothing is written;
  * - the loop over events does the hash chain only; the append and revision
  *   of each event are worked out in the insert.
  *
@@ -142,16 +143,19 @@ export const appendColumnsMigration = (schema: string): Migration => ({
           raise exception 'append_events_columns: the argument arrays do not line up' using errcode = 'invalid_parameter_value';
         end if;
 
-        -- Misaligned data or metadata (an element too many or too few) reaches the raise only on such a
-        -- row: the arrays are not counted apart, which parsed each of them once more.
+        -- Misaligned data or metadata (an element too many or too few, in either or both) reaches the
+        -- raise on such a row: beside them runs a series of exactly one row per event, so a row missing
+        -- from or added to all of them still shows. The arrays are not counted apart, which parsed each
+        -- of them once more.
         with inserted as (
           insert into ${s}.events
             (stream_id, stream_revision, event_id, event_type, data, metadata, schema_version, recorded_at, hash)
           select p_streams[v_append_of[ev.k]], v_firsts[v_append_of[ev.k]] + (ev.k - v_starts[v_append_of[ev.k]] - 1),
                  p_event_ids[ev.k], p_types[ev.k], ev.d, ev.m, p_schema_versions[ev.k],
                  p_recorded_at[v_append_of[ev.k]], v_hashes[ev.k]
-            from rows from (json_array_elements(p_data), json_array_elements(p_metadata)) with ordinality as ev(d, m, k)
-           where case when ev.k > v_events or ev.d is null or ev.m is null then ${s}.append_events_columns_misaligned()
+            from rows from (json_array_elements(p_data), json_array_elements(p_metadata), generate_series(1, v_events))
+                 with ordinality as ev(d, m, n, k)
+           where case when ev.n is null or ev.d is null or ev.m is null then ${s}.append_events_columns_misaligned()
                       else v_hashes[ev.k] is not null end
            order by ev.k
           returning position
