@@ -49,9 +49,8 @@ export const startCommandGateway = (
   };
   const respond = (msg: Msg, data: Uint8Array): Promise<void> =>
     new Promise((sent) => {
-      if (outbox.length === 0 && process.env['NOBOX'] === undefined) setImmediate(sendOutbox);
+      if (outbox.length === 0) setImmediate(sendOutbox);
       outbox.push({ msg, data, sent });
-      if (process.env['NOBOX'] !== undefined) sendOutbox();
     });
 
   const answer = async (msg: Msg): Promise<void> => {
